@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using LocalDapr.Components;
+using LocalDapr.Hosting;
+
+namespace LocalDapr.Cli;
+
+/// <summary>
+/// `local-dapr up`: reads a dapr.yaml run template, builds the apps, and starts each one behind its own sidecar
+/// inside this one process, so in-memory components are shared by all the apps (daprd's are private to a sidecar).
+/// </summary>
+public static class UpCommand
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var flags = Flags.Parse(args);
+        var templateFile = Path.GetFullPath(flags.Get("f") ?? flags.Get("file") ?? "dapr.yaml");
+        var profile = flags.Get("profile") ?? "memory";
+        var apps = RunTemplate.Load(templateFile);
+        var baseDir = Path.GetDirectoryName(templateFile)!;
+        var resources = flags.GetAll("resources-path").Select(Path.GetFullPath).ToList() is { Count: > 0 } given
+            ? given
+            : [Path.Combine(baseDir, "components", "local-" + profile)];
+        if (!Directory.Exists(resources[0]))
+        {
+            throw new LocalDaprConfigException($"profile '{profile}' has no folder {resources[0]} (profiles: memory, redis)");
+        }
+
+        var console = new PrefixedConsole();
+        var plan = PlanPorts(apps);
+        if (!flags.Has("no-build"))
+        {
+            await BuildAsync(apps, console);
+        }
+
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(new PrefixedLoggerProvider(console, LogLevel.Information)).SetMinimumLevel(LogLevel.Information));
+        await using var cluster = new LocalDaprCluster(loggers);
+        var processes = new List<AppProcess>();
+        var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult("interrupted"); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult("terminated"); });
+        var exitCode = 0;
+        try
+        {
+            foreach (var (app, ports) in apps.Zip(plan))
+            {
+                var sidecar = await cluster.StartSidecarAsync(new SidecarOptions
+                {
+                    AppId = app.AppId,
+                    AppPort = ports.AppPort,
+                    HttpPort = ports.DaprHttpPort,
+                    ResourcesPaths = resources,
+                    ConfigPath = app.ConfigPath,
+                    AppProtocol = app.AppProtocol,
+                    ApiToken = Environment.GetEnvironmentVariable("DAPR_API_TOKEN"),
+                    AppApiToken = Environment.GetEnvironmentVariable("APP_API_TOKEN"),
+                });
+                sidecar.ShutdownRequested += s => console.Write("DAPR", s.AppId, "shutdown requested by the app");
+                var process = await AppProcess.StartAsync(app, ports, console);
+                process.Exited += code => stop.TrySetResult($"app {app.AppId} exited with code {code}");
+                processes.Add(process);
+            }
+
+            var healthy = WaitHealthyAsync(apps, plan, cluster, stop.Task);
+            var first = await Task.WhenAny(healthy, stop.Task);
+            if (first == healthy && await healthy)
+            {
+                PrintStatus(console, apps, plan);
+                console.Info("Press Ctrl-C to stop everything.");
+            }
+
+            var reason = await stop.Task;
+            if (reason.StartsWith("app ", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"local-dapr: {reason}; stopping the other apps");
+                exitCode = 1;
+            }
+            else
+            {
+                console.Info($"Stopping ({reason})…");
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(processes.Select(p => p.StopAsync()));
+        }
+
+        console.Info("All apps and sidecars stopped.");
+        return exitCode;
+    }
+
+    public sealed record Ports(int AppPort, int DaprHttpPort);
+
+    private static List<Ports> PlanPorts(IReadOnlyList<TemplateApp> apps)
+    {
+        var plan = new List<Ports>();
+        foreach (var app in apps)
+        {
+            var appPort = app.AppPort ?? FreePort();
+            var daprPort = app.DaprHttpPort ?? FreePort();
+            foreach (var (port, what) in new[] { (appPort, "appPort"), (daprPort, "daprHTTPPort") })
+            {
+                if (!IsFree(port))
+                {
+                    throw new LocalDaprConfigException($"port {port} ({what} of app {app.AppId}) is already in use; stop what holds it or change dapr.yaml");
+                }
+            }
+
+            plan.Add(new Ports(appPort, daprPort));
+        }
+
+        return plan;
+    }
+
+    private static async Task BuildAsync(IReadOnlyList<TemplateApp> apps, PrefixedConsole console)
+    {
+        foreach (var app in apps.Where(a => AppProcess.IsDotnetRun(a.Command)))
+        {
+            console.Info($"Building {app.AppId}…");
+            var info = new ProcessStartInfo("dotnet", ["build", "--nologo", "-v", "q", "-clp:NoSummary"])
+            {
+                WorkingDirectory = app.AppDir,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var build = Process.Start(info)!;
+            var output = build.StandardOutput.ReadToEndAsync();
+            var errors = build.StandardError.ReadToEndAsync();
+            await build.WaitForExitAsync();
+            if (build.ExitCode != 0)
+            {
+                Console.Error.WriteLine(await output + await errors);
+                throw new LocalDaprConfigException($"building app {app.AppId} in {app.AppDir} failed");
+            }
+        }
+    }
+
+    private static async Task<bool> WaitHealthyAsync(IReadOnlyList<TemplateApp> apps, List<Ports> plan, LocalDaprCluster cluster, Task stopped)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline && !stopped.IsCompleted)
+        {
+            var allHealthy = true;
+            foreach (var (app, ports) in apps.Zip(plan))
+            {
+                var sidecar = cluster.Sidecars.FirstOrDefault(s => s.AppId == app.AppId);
+                allHealthy &= sidecar is { IsReady: true } && await IsHealthyAsync(http, $"http://127.0.0.1:{ports.AppPort}{app.AppHealthCheckPath}");
+            }
+
+            if (allHealthy)
+            {
+                return true;
+            }
+
+            await Task.Delay(250);
+        }
+
+        if (!stopped.IsCompleted)
+        {
+            Console.Error.WriteLine($"local-dapr: not every app became healthy within {StartTimeout.TotalSeconds:0} s; still waiting (Ctrl-C to stop)");
+        }
+
+        return false;
+    }
+
+    private static async Task<bool> IsHealthyAsync(HttpClient http, string url)
+    {
+        try
+        {
+            using var response = await http.GetAsync(url);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static void PrintStatus(PrefixedConsole console, IReadOnlyList<TemplateApp> apps, List<Ports> plan)
+    {
+        var rows = apps.Zip(plan).Select(x => (x.First.AppId, App: $"http://localhost:{x.Second.AppPort}", Dapr: $"http://localhost:{x.Second.DaprHttpPort}")).ToList();
+        var w1 = Math.Max(6, rows.Max(r => r.AppId.Length));
+        var w2 = rows.Max(r => r.App.Length);
+        var w3 = rows.Max(r => r.Dapr.Length);
+        console.Info("");
+        console.Info($"  {"APP ID".PadRight(w1)}  {"APP".PadRight(w2)}  {"SIDECAR".PadRight(w3)}  STATUS");
+        foreach (var row in rows)
+        {
+            console.Info($"  {row.AppId.PadRight(w1)}  {row.App.PadRight(w2)}  {row.Dapr.PadRight(w3)}  healthy");
+        }
+
+        console.Info("");
+        console.Info($"DaprChat is up. Open {rows[0].App}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

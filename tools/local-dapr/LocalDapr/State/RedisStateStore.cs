@@ -1,0 +1,212 @@
+using System.Globalization;
+using LocalDapr.Redis;
+
+namespace LocalDapr.State;
+
+/// <summary>
+/// state.redis with components-contrib's data layout: a hash per key with fields data, version (the integer
+/// ETag) and first-write, written by Lua so the ETag check and the write are one step. TTL is applied inside the
+/// same script (contrib sends EXPIRE after the write; here it cannot be lost between the two).
+/// </summary>
+public sealed class RedisStateStore(RedisClient redis, int? defaultTtlSeconds) : IStateStore
+{
+    private static readonly LuaScript SetScript = new("""
+        local etag = redis.pcall("HGET", KEYS[1], "version")
+        if type(etag) == "table" then redis.call("DEL", KEYS[1]); etag = false end
+        local fwr = redis.pcall("HGET", KEYS[1], "first-write")
+        if type(fwr) == "table" then fwr = false end
+        if not etag or etag == "" or etag == ARGV[1] or (not fwr and ARGV[1] == "0") then
+          redis.call("HSET", KEYS[1], "data", ARGV[2])
+          if ARGV[3] == "0" then redis.call("HSET", KEYS[1], "first-write", 0) end
+          local version = redis.call("HINCRBY", KEYS[1], "version", 1)
+          if ARGV[4] ~= "" then
+            local ttl = tonumber(ARGV[4])
+            if ttl > 0 then redis.call("EXPIRE", KEYS[1], ttl) else redis.call("PERSIST", KEYS[1]) end
+          end
+          return version
+        end
+        return redis.error_reply("failed to set key " .. KEYS[1])
+        """);
+
+    private static readonly LuaScript DeleteScript = new("""
+        local etag = redis.pcall("HGET", KEYS[1], "version")
+        if not etag or type(etag) == "table" or etag == ARGV[1] or etag == "" or ARGV[1] == "0" then
+          return redis.call("DEL", KEYS[1])
+        end
+        return redis.error_reply("failed to delete " .. KEYS[1])
+        """);
+
+    // Checks every ETag first, then applies every operation: all or nothing. ARGV holds 5 values per operation.
+    private static readonly LuaScript MultiScript = new("""
+        for i = 1, #KEYS do
+          local op, want, fw = ARGV[(i-1)*5+1], ARGV[(i-1)*5+2], ARGV[(i-1)*5+4]
+          local etag = redis.pcall("HGET", KEYS[i], "version")
+          if type(etag) == "table" then etag = false end
+          if op == "set" then
+            local fwr = redis.pcall("HGET", KEYS[i], "first-write")
+            if type(fwr) == "table" then fwr = false end
+            if not (not etag or etag == "" or etag == want or (not fwr and want == "0")) then
+              return redis.error_reply("possible etag mismatch. error from state store: failed to set key " .. KEYS[i])
+            end
+          elseif not (not etag or etag == "" or etag == want or want == "0") then
+            return redis.error_reply("possible etag mismatch. error from state store: failed to delete " .. KEYS[i])
+          end
+        end
+        for i = 1, #KEYS do
+          local op, data, fw, ttl = ARGV[(i-1)*5+1], ARGV[(i-1)*5+3], ARGV[(i-1)*5+4], ARGV[(i-1)*5+5]
+          if op == "set" then
+            if redis.call("TYPE", KEYS[i]).ok ~= "hash" then redis.call("DEL", KEYS[i]) end
+            redis.call("HSET", KEYS[i], "data", data)
+            if fw == "0" then redis.call("HSET", KEYS[i], "first-write", 0) end
+            redis.call("HINCRBY", KEYS[i], "version", 1)
+            if ttl ~= "" then
+              local t = tonumber(ttl)
+              if t > 0 then redis.call("EXPIRE", KEYS[i], t) else redis.call("PERSIST", KEYS[i]) end
+            end
+          else
+            redis.call("DEL", KEYS[i])
+          end
+        end
+        return #KEYS
+        """);
+
+    public IReadOnlyList<string> Features { get; } = ["ETAG", "TRANSACTIONAL", "TTL", "ACTOR"];
+
+    public async Task<StateItem?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        var reply = await redis.ExecuteAsync(["HGETALL", key], cancellationToken).ConfigureAwait(false);
+        return await ToItemAsync(key, reply, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StateItem?>> BulkGetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        var replies = await redis.PipelineAsync(keys.Select(k => (IReadOnlyList<object?>)["HGETALL", k]).ToList(), cancellationToken);
+        var items = new StateItem?[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            items[i] = await ToItemAsync(keys[i], replies[i], cancellationToken);
+        }
+
+        return items;
+    }
+
+    public async Task SetAsync(SetRequest request, CancellationToken cancellationToken)
+    {
+        var etag = ParseETag(request.ETag, request.Concurrency == Concurrency.LastWrite);
+        try
+        {
+            await redis.EvalAsync(SetScript, [request.Key], [etag, request.Value, FirstWriteFlag(request.Concurrency), Ttl(request.TtlSeconds)], cancellationToken);
+        }
+        catch (RedisServerException ex)
+        {
+            throw ETagException.Mismatch(ex.Message);
+        }
+    }
+
+    public async Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken)
+    {
+        var etag = ParseETag(request.ETag, lastWrite: false);
+        try
+        {
+            await redis.EvalAsync(DeleteScript, [request.Key], [etag], cancellationToken);
+        }
+        catch (RedisServerException ex)
+        {
+            throw ETagException.Mismatch(ex.Message);
+        }
+    }
+
+    public async Task MultiAsync(IReadOnlyList<TransactionOperation> operations, CancellationToken cancellationToken)
+    {
+        if (operations.Count == 0)
+        {
+            return;
+        }
+
+        var keys = new List<object?>(operations.Count);
+        var args = new List<object?>(operations.Count * 5);
+        foreach (var op in operations)
+        {
+            keys.Add(op.Key);
+            if (op.Set is { } set)
+            {
+                args.AddRange(["set", ParseETag(set.ETag, set.Concurrency == Concurrency.LastWrite), set.Value, FirstWriteFlag(set.Concurrency), Ttl(set.TtlSeconds)]);
+            }
+            else
+            {
+                args.AddRange(["del", ParseETag(op.Delete!.ETag, lastWrite: false), "", "1", ""]);
+            }
+        }
+
+        try
+        {
+            await redis.EvalAsync(MultiScript, keys, args, cancellationToken);
+        }
+        catch (RedisServerException ex)
+        {
+            throw ETagException.Mismatch(ex.Message);
+        }
+    }
+
+    private async Task<StateItem?> ToItemAsync(string key, RedisReply reply, CancellationToken cancellationToken)
+    {
+        if (reply is RedisReply.Error error)
+        {
+            // A plain string written by something else (contrib falls back to GET for these).
+            if (error.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+            {
+                var plain = await redis.ExecuteAsync(["GET", key], cancellationToken);
+                return plain.AsBytes() is { } bytes ? new StateItem(bytes, null, null) : null;
+            }
+
+            throw new RedisServerException(error.Message);
+        }
+
+        var fields = reply.AsArray();
+        if (fields is null || fields.Length == 0)
+        {
+            return null;
+        }
+
+        byte[]? data = null;
+        string? version = null;
+        for (var i = 0; i + 1 < fields.Length; i += 2)
+        {
+            switch (fields[i].AsString())
+            {
+                case "data":
+                    data = fields[i + 1].AsBytes();
+                    break;
+                case "version":
+                    version = fields[i + 1].AsString();
+                    break;
+            }
+        }
+
+        return data is null ? null : new StateItem(data, version, null);
+    }
+
+    private static string ParseETag(string? etag, bool lastWrite)
+    {
+        if (lastWrite || string.IsNullOrEmpty(etag))
+        {
+            return "0";
+        }
+
+        if (!int.TryParse(etag, NumberStyles.Integer, CultureInfo.InvariantCulture, out var version))
+        {
+            throw ETagException.Invalid($"strconv.Atoi: parsing \"{etag}\": invalid syntax");
+        }
+
+        return version.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static string FirstWriteFlag(Concurrency concurrency) => concurrency == Concurrency.FirstWrite ? "0" : "1";
+
+    private string Ttl(int? requestTtl) => (requestTtl ?? defaultTtlSeconds)?.ToString(CultureInfo.InvariantCulture) ?? "";
+}
