@@ -30,6 +30,12 @@ public static class UpCommand
             throw new LocalDaprConfigException($"profile '{profile}' has no folder {resources[0]} (profiles: memory, redis)");
         }
 
+        if (profile == "redis" && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("REDIS_HOST")))
+        {
+            Environment.SetEnvironmentVariable("REDIS_HOST", "localhost:6379");
+        }
+
+        EnsureSecretsFiles(resources);
         var console = new PrefixedConsole();
         var plan = PlanPorts(apps);
         if (!flags.Has("no-build"))
@@ -94,6 +100,29 @@ public static class UpCommand
     }
 
     public sealed record Ports(int AppPort, int DaprHttpPort);
+
+    /// <summary>A local secrets file named by a component but missing is created empty (it is git-ignored; dev keys go in it).</summary>
+    private static void EnsureSecretsFiles(IEnumerable<string> resourcesPaths)
+    {
+        foreach (var path in resourcesPaths)
+        {
+            foreach (var (_, doc) in ResourceFile.ReadDirectory(path))
+            {
+                if (doc.Map("spec") is { } spec && spec.Str("type") == "secretstores.local.file")
+                {
+                    var file = (spec.List("metadata") ?? [])
+                        .Select(m => ResourceFile.ToStringMap(m, path))
+                        .FirstOrDefault(m => m.Str("name") == "secretsFile")?.Str("value");
+                    if (file is not null && !Path.IsPathRooted(file) && !File.Exists(file))
+                    {
+                        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+                        File.WriteAllText(file, "{}\n");
+                        Console.WriteLine($"local-dapr: created an empty local secrets file {file} (git-ignored)");
+                    }
+                }
+            }
+        }
+    }
 
     private static List<Ports> PlanPorts(IReadOnlyList<TemplateApp> apps)
     {

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test project of DaprChat.sln and ends with "N passed, M failed" summed over all of them.
+# Needs redis-server on PATH (Debian: apt-get install redis-server); the tests start their own on free ports.
+set -uo pipefail
+cd "$(dirname "$0")"
+results="${TEST_RESULTS_DIR:-$(mktemp -d)}"
+mkdir -p "$results"
+dotnet test DaprChat.sln --logger "trx" --results-directory "$results" "$@"
+status=$?
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "the test run failed outside any single test (build error, crash or missing test host): counted as 1 failure"
+  failed=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"
