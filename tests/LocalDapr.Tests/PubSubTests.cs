@@ -49,7 +49,8 @@ public sealed class PubSubTests(RedisFixture redis) : IClassFixture<RedisFixture
         Assert.Equal("1.0", envelope["specversion"]!.GetValue<string>());
         Assert.Equal("orders", envelope["topic"]!.GetValue<string>());
         Assert.Equal("events", envelope["pubsubname"]!.GetValue<string>());
-        Assert.Equal("application/json", envelope["datacontenttype"]!.GetValue<string>());
+        // The request's Content-Type exactly as sent.
+        Assert.Equal("application/json; charset=utf-8", envelope["datacontenttype"]!.GetValue<string>());
         Assert.Equal(7, envelope["data"]!["orderId"]!.GetValue<int>());
         Assert.True(Guid.TryParse(envelope["id"]!.GetValue<string>(), out _));
     }

@@ -63,7 +63,9 @@ public sealed class StateApiTests(RedisFixture redis) : IClassFixture<RedisFixtu
         await runtime.Http.PostJsonAsync(url, $$"""[{"key":"k","value":2,"etag":"{{etag}}"}]""");
 
         var staleSave = await runtime.Http.PostJsonAsync(url, $$"""[{"key":"k","value":3,"etag":"{{etag}}"}]""");
-        var staleDelete = await runtime.Http.SendAsync(new HttpRequestMessage(HttpMethod.Delete, url + "/k") { Headers = { { "If-Match", etag } } });
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, url + "/k");
+        delete.Headers.TryAddWithoutValidation("If-Match", etag); // daprd ETags are unquoted
+        var staleDelete = await runtime.Http.SendAsync(delete);
 
         var saveError = await staleSave.ShouldBeDaprErrorAsync(409, "ERR_STATE_SAVE");
         Assert.Contains("possible etag mismatch", saveError["message"]!.GetValue<string>());
@@ -82,10 +84,10 @@ public sealed class StateApiTests(RedisFixture redis) : IClassFixture<RedisFixtu
         var etag = (await runtime.Http.GetAsync(url + "/b")).Headers.GetValues("ETag").Single();
         await runtime.Http.PostJsonAsync(url, """[{"key":"b","value":"newer"}]""");
 
-        var response = await runtime.Http.PostJsonAsync(url + "/transaction", $$"""
+        var response = await runtime.Http.PostJsonAsync(url + "/transaction", $$$"""
             {"operations":[
               {"operation":"upsert","request":{"key":"a","value":"new"}},
-              {"operation":"delete","request":{"key":"b","etag":"{{etag}}"}}]}
+              {"operation":"delete","request":{"key":"b","etag":"{{{etag}}}"}}]}
             """);
 
         await response.ShouldBeDaprErrorAsync(500, "ERR_STATE_TRANSACTION");

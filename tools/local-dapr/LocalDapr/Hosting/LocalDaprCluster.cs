@@ -123,13 +123,19 @@ public sealed class LocalDaprCluster : IActorDirectory, IAsyncDisposable
 
     private static ulong Score(string instance, string type, string id)
     {
-        // FNV-1a over instance|type|id: stable across processes, unlike string.GetHashCode.
+        // FNV-1a over instance|type|id (stable across processes, unlike string.GetHashCode), then a
+        // murmur3 finaliser: without it the shared suffix barely reorders instances and one host gets every id.
         var hash = 14695981039346656037UL;
         foreach (var c in $"{instance}|{type}|{id}")
         {
             hash = (hash ^ c) * 1099511628211UL;
         }
 
+        hash ^= hash >> 33;
+        hash *= 0xff51afd7ed558ccdUL;
+        hash ^= hash >> 33;
+        hash *= 0xc4ceb9fe1a85ec53UL;
+        hash ^= hash >> 33;
         return hash;
     }
 

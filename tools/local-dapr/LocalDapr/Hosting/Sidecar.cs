@@ -106,7 +106,7 @@ public sealed partial class Sidecar : IAsyncDisposable
         {
             await _web.StartAsync(cancellationToken);
         }
-        catch (IOException ex) when (ex.InnerException is SocketException || ex.GetType().Name == "AddressInUseException")
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or SocketException)
         {
             throw new LocalDaprConfigException($"dapr HTTP port {Options.HttpPort} for app {AppId} is already in use");
         }
