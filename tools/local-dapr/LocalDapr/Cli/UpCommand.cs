@@ -18,12 +18,16 @@ public static class UpCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var flags = Flags.Parse(args);
-        var templateFile = Path.GetFullPath(flags.Get("f") ?? flags.Get("file") ?? "dapr.yaml");
+        var templateArg = flags.Get("f") ?? flags.Get("file");
+        var templateFile = templateArg is null ? FindTemplate() : Path.GetFullPath(templateArg);
         var profile = flags.Get("profile") ?? "memory";
         var apps = RunTemplate.Load(templateFile);
         var baseDir = Path.GetDirectoryName(templateFile)!;
-        var resources = flags.GetAll("resources-path").Select(Path.GetFullPath).ToList() is { Count: > 0 } given
-            ? given
+
+        // As with `dapr run -f`, relative paths in components (e.g. a secrets file) resolve from the template's folder.
+        Environment.CurrentDirectory = baseDir;
+        var resources = flags.GetAll("resources-path").Select(Path.GetFullPath).ToList() is { Count: > 0 } explicitPaths
+            ? explicitPaths
             : [Path.Combine(baseDir, "components", "local-" + profile)];
         if (!Directory.Exists(resources[0]))
         {
@@ -100,6 +104,21 @@ public static class UpCommand
     }
 
     public sealed record Ports(int AppPort, int DaprHttpPort);
+
+    /// <summary>dapr.yaml in this folder or the nearest parent (`dotnet run --project` starts in the project's folder).</summary>
+    private static string FindTemplate()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "dapr.yaml");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new LocalDaprConfigException($"no dapr.yaml in {Environment.CurrentDirectory} or its parents; pass -f <template>");
+    }
 
     /// <summary>A local secrets file named by a component but missing is created empty (it is git-ignored; dev keys go in it).</summary>
     private static void EnsureSecretsFiles(IEnumerable<string> resourcesPaths)
