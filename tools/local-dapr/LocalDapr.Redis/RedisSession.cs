@@ -139,12 +139,12 @@ internal sealed class RedisSession : IDisposable
 
                 if (writer.Length > 0)
                 {
+                    _owner.CountWrite(commands); // counted before sending, so it is visible once a reply is
                     for (var sent = writer.Written; !sent.IsEmpty;)
                     {
                         sent = sent[await _socket.SendAsync(sent, SocketFlags.None)..];
                     }
 
-                    _owner.CountWrite(commands);
                     writer.Reset();
                 }
             }

@@ -163,10 +163,10 @@ public sealed partial class Sidecar
 
                     var value = Field(request, "value");
                     var data = value is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(value);
-                    ops.Add(new TransactionOperation(new SetRequest(ActorStateKey(type, id, key), data, etag, Concurrency.LastWrite, ParseTtl(metadata, "ERR_ACTOR_STATE_TRANSACTION_SAVE", store.Spec.Name)), null));
+                    ops.Add(new TransactionOperation(new SetRequest(ActorStateKey(type, id, key), data, etag, Concurrency.Unspecified, ParseTtl(metadata, "ERR_ACTOR_STATE_TRANSACTION_SAVE", store.Spec.Name)), null));
                     break;
                 case "delete":
-                    ops.Add(new TransactionOperation(null, new DeleteRequest(ActorStateKey(type, id, key), etag, Concurrency.LastWrite)));
+                    ops.Add(new TransactionOperation(null, new DeleteRequest(ActorStateKey(type, id, key), etag, Concurrency.Unspecified)));
                     break;
                 default:
                     throw Save($"operation type {kind} not supported");

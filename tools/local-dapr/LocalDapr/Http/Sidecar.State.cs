@@ -295,7 +295,8 @@ public sealed partial class Sidecar
 
     private static Concurrency ParseConcurrency(string? value, string errorCode, string storeName) => value switch
     {
-        null or "" or "last-write" => Concurrency.LastWrite,
+        null or "" => Concurrency.Unspecified,
+        "last-write" => Concurrency.LastWrite,
         "first-write" => Concurrency.FirstWrite,
         _ => throw new DaprError(500, errorCode, $"state store {storeName}: unrecognized concurrency model '{value}'"),
     };

@@ -1,7 +1,9 @@
 namespace LocalDapr.State;
 
+/// <summary>Unspecified differs from an explicit last-write: state.redis skips the ETag check only for the latter.</summary>
 public enum Concurrency
 {
+    Unspecified,
     LastWrite,
     FirstWrite,
 }

@@ -102,7 +102,7 @@ public sealed class RedisStateStore(RedisClient redis, int? defaultTtlSeconds) :
         {
             await redis.EvalAsync(SetScript, [request.Key], [etag, request.Value, FirstWriteFlag(request.Concurrency), Ttl(request.TtlSeconds)], cancellationToken);
         }
-        catch (RedisServerException ex)
+        catch (RedisServerException ex) when (IsETagFailure(ex))
         {
             throw ETagException.Mismatch(ex.Message);
         }
@@ -115,7 +115,7 @@ public sealed class RedisStateStore(RedisClient redis, int? defaultTtlSeconds) :
         {
             await redis.EvalAsync(DeleteScript, [request.Key], [etag], cancellationToken);
         }
-        catch (RedisServerException ex)
+        catch (RedisServerException ex) when (IsETagFailure(ex))
         {
             throw ETagException.Mismatch(ex.Message);
         }
@@ -147,7 +147,7 @@ public sealed class RedisStateStore(RedisClient redis, int? defaultTtlSeconds) :
         {
             await redis.EvalAsync(MultiScript, keys, args, cancellationToken);
         }
-        catch (RedisServerException ex)
+        catch (RedisServerException ex) when (IsETagFailure(ex))
         {
             throw ETagException.Mismatch(ex.Message);
         }
@@ -205,6 +205,10 @@ public sealed class RedisStateStore(RedisClient redis, int? defaultTtlSeconds) :
 
         return version.ToString(CultureInfo.InvariantCulture);
     }
+
+    // Only the scripts' own refusals are ETag conflicts; NOAUTH, OOM or LOADING stay store errors (500).
+    private static bool IsETagFailure(RedisServerException ex) =>
+        ex.Message.Contains("failed to set key", StringComparison.Ordinal) || ex.Message.Contains("failed to delete", StringComparison.Ordinal);
 
     private static string FirstWriteFlag(Concurrency concurrency) => concurrency == Concurrency.FirstWrite ? "0" : "1";
 

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using DaprChat.Testing;
+using LocalDapr.Tests.Infrastructure;
+using Xunit;
+
+namespace LocalDapr.Tests;
+
+/// <summary>`local-dapr up` on the repository's own dapr.yaml layout: the four real apps, built, healthy, and stopped by Ctrl-C.</summary>
+public sealed class UpCommandTests
+{
+    private static readonly string[] AppIds = ["main", "chat", "notify", "summarize"];
+
+    [Fact]
+    public async Task Up_builds_and_starts_the_four_apps_to_healthy_and_Ctrl_C_stops_them_all()
+    {
+        var dir = Directory.CreateTempSubdirectory("daprchat-up-").FullName;
+        var ports = AppIds.ToDictionary(id => id, _ => (App: FreePort.Next(), Dapr: FreePort.Next()));
+        // The repository's template with free ports, so the test never collides with a running DaprChat.
+        var template = "version: 1\napps:\n" + string.Concat(AppIds.Select(id => $"""
+              - appID: {id}
+                appDirPath: {Path.Combine(Repository.Root, "services", id)}
+                appPort: {ports[id].App}
+                daprHTTPPort: {ports[id].Dapr}
+                command: ["dotnet", "run", "--no-build", "--no-launch-profile"]
+
+            """));
+        await File.WriteAllTextAsync(Path.Combine(dir, "dapr.yaml"), template);
+
+        var output = new ConcurrentQueue<string>();
+        var info = new ProcessStartInfo("dotnet", [Repository.LocalDaprDll, "up", "-f", Path.Combine(dir, "dapr.yaml"), "--resources-path", Path.Combine(Repository.Root, "components", "local-memory")])
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["NO_COLOR"] = "1";
+        using var up = Process.Start(info)!;
+        up.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        up.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        up.BeginOutputReadLine();
+        up.BeginErrorReadLine();
+        try
+        {
+            await HttpExtensions.EventuallyAsync(() => output.Any(l => l.StartsWith("DaprChat is up. Open ", StringComparison.Ordinal)) || up.HasExited,
+                TimeSpan.FromMinutes(4), "up should print where to open DaprChat");
+            Assert.False(up.HasExited, string.Join('\n', output));
+            Assert.Contains($"DaprChat is up. Open http://localhost:{ports["main"].App}", output);
+            Assert.All(AppIds, id => Assert.Contains(output, l => l.TrimStart().StartsWith(id, StringComparison.Ordinal) && l.TrimEnd().EndsWith("healthy", StringComparison.Ordinal)));
+
+            // Every app answers through Dapr: main invokes each one's /healthz by app id.
+            using var http = new HttpClient();
+            var status = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{ports["main"].App}/api/status"))!;
+            Assert.True(status["healthy"]!.GetValue<bool>(), status.ToJsonString());
+            Assert.Contains("<h1>DaprChat</h1>", await http.GetStringAsync($"http://127.0.0.1:{ports["main"].App}/"));
+
+            // Ctrl-C.
+            using (var interrupt = Process.Start("kill", ["-INT", up.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await interrupt.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await up.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, up.ExitCode);
+            Assert.Contains("All apps and sidecars stopped.", output);
+            foreach (var (id, (app, dapr)) in ports)
+            {
+                Assert.False(await IsListeningAsync(app), $"app {id} still listens on {app}");
+                Assert.False(await IsListeningAsync(dapr), $"sidecar of {id} still listens on {dapr}");
+            }
+        }
+        finally
+        {
+            if (!up.HasExited)
+            {
+                up.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Up_refuses_to_start_when_a_port_is_taken_and_says_which()
+    {
+        var dir = Directory.CreateTempSubdirectory("daprchat-up-").FullName;
+        using var blocker = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        blocker.Start();
+        var taken = ((System.Net.IPEndPoint)blocker.LocalEndpoint).Port;
+        await File.WriteAllTextAsync(Path.Combine(dir, "dapr.yaml"), $"""
+            version: 1
+            apps:
+              - appID: main
+                appDirPath: {Path.Combine(Repository.Root, "services", "main")}
+                appPort: {taken}
+            """);
+
+        var info = new ProcessStartInfo("dotnet", [Repository.LocalDaprDll, "up", "-f", Path.Combine(dir, "dapr.yaml"), "--no-build", "--resources-path", Path.Combine(Repository.Root, "components", "local-memory")])
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var up = Process.Start(info)!;
+        var stderr = await up.StandardError.ReadToEndAsync();
+        await up.WaitForExitAsync();
+
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains($"port {taken} (appPort of app main) is already in use", stderr);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private static async Task<bool> IsListeningAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
