@@ -1,13 +1,9 @@
 using DaprChat.Dapr;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddDaprSidecarDefaults();
-builder.Services.AddProblemDetails();
+builder.AddServiceDefaults();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseCloudEvents();
-app.MapDaprHealth();
-app.MapSubscribeHandler();
+app.MapServiceDefaults();
 
 app.Run();

@@ -128,15 +128,7 @@ public sealed partial class Sidecar
     private async Task ActorStateTransactionAsync(HttpContext context, string type, string id)
     {
         var store = ActorStore("ERR_ACTOR_RUNTIME_NOT_FOUND");
-        JsonArray operations;
-        try
-        {
-            operations = JsonNode.Parse(await ReadBodyAsync(context)) as JsonArray ?? throw new JsonException("expected a JSON array");
-        }
-        catch (JsonException ex)
-        {
-            throw DaprError.Malformed("failed deserializing HTTP body: " + ex.Message);
-        }
+        var operations = await ReadJsonBodyAsync<JsonArray>(context);
 
         // daprd only writes actor state for an actor that is active in this very sidecar.
         if (Actors is null || !Actors.IsActive(type, id))
@@ -226,18 +218,8 @@ public sealed partial class Sidecar
         context.Response.StatusCode = 204;
     }
 
-    private static async Task<JsonObject> ReadTimerBodyAsync(HttpContext context)
-    {
-        try
-        {
-            var body = await ReadBodyAsync(context);
-            return body.Length == 0 ? [] : JsonNode.Parse(body) as JsonObject ?? throw new JsonException("expected a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            throw DaprError.Malformed("failed deserializing HTTP body: " + ex.Message);
-        }
-    }
+    private static async Task<JsonObject> ReadTimerBodyAsync(HttpContext context) =>
+        context.Request.ContentLength is 0 ? [] : await ReadJsonBodyAsync<JsonObject>(context);
 
     private (DateTimeOffset FirstDue, TimeSpan? Period, int? Repetitions, DateTimeOffset? ExpiresAt) Schedule(
         JsonObject body, string errorCode, string prefix, bool rejectCalendarUnits)

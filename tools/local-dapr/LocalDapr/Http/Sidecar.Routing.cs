@@ -184,6 +184,22 @@ public sealed partial class Sidecar
         return buffer.ToArray();
     }
 
+    /// <summary>The body as a JSON object or array; anything else is daprd's 400 ERR_MALFORMED_REQUEST.</summary>
+    internal static async Task<T> ReadJsonBodyAsync<T>(HttpContext context)
+        where T : System.Text.Json.Nodes.JsonNode
+    {
+        var body = await ReadBodyAsync(context);
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(body) as T
+                ?? throw new System.Text.Json.JsonException($"expected a JSON {(typeof(T) == typeof(System.Text.Json.Nodes.JsonArray) ? "array" : "object")}");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw DaprError.Malformed("failed deserializing HTTP body: " + ex.Message);
+        }
+    }
+
     /// <summary>Query parameters named metadata.X, prefix removed, first value only.</summary>
     internal static Dictionary<string, string> QueryMetadata(HttpRequest request)
     {

@@ -67,15 +67,7 @@ public sealed partial class Sidecar
     private async Task BulkGetStateAsync(HttpContext context, string storeName)
     {
         var store = Store(storeName);
-        JsonObject body;
-        try
-        {
-            body = JsonNode.Parse(await ReadBodyAsync(context)) as JsonObject ?? throw new JsonException("expected a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            throw DaprError.Malformed("failed deserializing HTTP body: " + ex.Message);
-        }
+        var body = await ReadJsonBodyAsync<JsonObject>(context);
 
         var keys = (body["keys"] as JsonArray ?? []).Select(k => Text(k) ?? "").ToList();
         keys.ForEach(k => CheckKey(k));
@@ -117,15 +109,7 @@ public sealed partial class Sidecar
     {
         var store = Store(storeName);
         var query = QueryMetadata(context.Request);
-        JsonArray items;
-        try
-        {
-            items = JsonNode.Parse(await ReadBodyAsync(context)) as JsonArray ?? throw new JsonException("expected a JSON array");
-        }
-        catch (JsonException ex)
-        {
-            throw DaprError.Malformed("failed deserializing HTTP body: " + ex.Message);
-        }
+        var items = await ReadJsonBodyAsync<JsonArray>(context);
 
         var requests = new List<SetRequest>();
         foreach (var node in items)
@@ -198,15 +182,7 @@ public sealed partial class Sidecar
         }
 
         var query = QueryMetadata(context.Request);
-        JsonObject body;
-        try
-        {
-            body = JsonNode.Parse(await ReadBodyAsync(context)) as JsonObject ?? throw new JsonException("expected a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            throw DaprError.Malformed("failed deserializing HTTP body: " + ex.Message);
-        }
+        var body = await ReadJsonBodyAsync<JsonObject>(context);
 
         var operations = new List<TransactionOperation>();
         foreach (var node in Field(body, "operations") as JsonArray ?? [])
