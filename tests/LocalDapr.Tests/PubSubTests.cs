@@ -223,4 +223,32 @@ public sealed class PubSubTests(RedisFixture redis) : IClassFixture<RedisFixture
         Assert.False(delivered["data"]!["late"]!.GetValue<bool>());
         Assert.NotNull(delivered["expiration"]);
     }
+
+    [Fact]
+    public async Task A_declarative_subscription_resource_is_delivered_and_scoped_to_its_apps()
+    {
+        await using var runtime = await Runtime.StartAsync(Profile.Memory, extraYaml: """
+            apiVersion: dapr.io/v2alpha1
+            kind: Subscription
+            metadata:
+              name: audit
+            spec:
+              pubsubname: events
+              topic: audit
+              routes:
+                default: /audit
+            scopes:
+              - notify
+            """);
+        var (notify, sidecar) = await runtime.AddAppAsync("notify", a => Reply(a, "/audit", _ => (200, "")));
+        var (other, _) = await runtime.AddAppAsync("summarize", a => Reply(a, "/audit", _ => (200, "")));
+
+        await runtime.Http.PostJsonAsync(sidecar.HttpEndpoint + "/v1.0/publish/events/audit", """{"who":"x"}""");
+
+        await HttpExtensions.EventuallyAsync(() => notify.ReceivedOn("POST", "/audit").Any());
+        var metadata = await (await runtime.Http.GetAsync(sidecar.HttpEndpoint + "/v1.0/metadata")).JsonAsync();
+        Assert.Equal("DECLARATIVE", metadata["subscriptions"]![0]!["type"]!.GetValue<string>());
+        await Task.Delay(200);
+        Assert.Empty(other.ReceivedOn("POST", "/audit"));
+    }
 }

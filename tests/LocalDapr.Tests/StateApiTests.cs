@@ -263,4 +263,40 @@ public sealed class StateApiTests(RedisFixture redis) : IClassFixture<RedisFixtu
         Assert.Equal(HttpStatusCode.OK, (await runtime.Http.GetAsync(notify.HttpEndpoint + "/v1.0/state/userstore/u1")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await runtime.Http.GetAsync(notify.HttpEndpoint + "/v1.0/state/chatstore/c1")).StatusCode);
     }
+
+    [Fact]
+    public async Task An_explicit_last_write_on_redis_ignores_a_stale_etag()
+    {
+        var (runtime, url) = await StartAsync(Profile.Redis);
+        await using var _ = runtime;
+        await runtime.Http.PostJsonAsync(url, """[{"key":"lw","value":1}]""");
+        await runtime.Http.PostJsonAsync(url, """[{"key":"lw","value":2}]""");
+
+        var response = await runtime.Http.PostJsonAsync(url, """[{"key":"lw","value":3,"etag":"1","options":{"concurrency":"last-write"}}]""");
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("3", await (await runtime.Http.GetAsync(url + "/lw")).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Acknowledged_writes_survive_a_redis_restart_and_the_sidecar_reconnects_by_itself()
+    {
+        var (runtime, url) = await StartAsync(Profile.Redis);
+        await using var _ = runtime;
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await runtime.Http.PostJsonAsync(url, $$"""[{"key":"r{{i}}","value":{{i}}}]""")).StatusCode);
+        }
+
+        await redis.Server.RestartAsync();
+
+        // The first call after the restart may find the old socket dead; the client reconnects, the next ones succeed.
+        await HttpExtensions.EventuallyAsync(async () => (await runtime.Http.GetAsync(url + "/r0")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), await (await runtime.Http.GetAsync(url + $"/r{i}")).Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await runtime.Http.PostJsonAsync(url, """[{"key":"after","value":1}]""")).StatusCode);
+    }
 }
