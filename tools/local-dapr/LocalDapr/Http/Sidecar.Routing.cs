@@ -38,6 +38,15 @@ public sealed partial class Sidecar
                 await new DaprError(ex.StatusCode, "ERR_BODY_READ", "failed to read request body: " + ex.Message).WriteAsync(context);
             }
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // daprd's fallback for errors of no known kind: errorCode "ERROR", status 500.
+            Logger.LogError(ex, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+            if (!context.Response.HasStarted)
+            {
+                await new DaprError(500, "ERROR", ex.Message).WriteAsync(context);
+            }
+        }
     }
 
     private async Task RouteAsync(HttpContext context)
