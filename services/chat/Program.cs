@@ -1,9 +1,15 @@
+using DaprChat.Chat.Sessions;
 using DaprChat.Dapr;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddChatSessions();
 
 var app = builder.Build();
 app.MapServiceDefaults();
+app.MapChatSessions();
 
 app.Run();
+
+/// <summary>Visible to the integration tests, which host chat in-process behind the local runtime.</summary>
+public partial class Program;

@@ -1,13 +1,37 @@
 using DaprChat.Dapr;
+using DaprChat.Main.Accounts;
+using DaprChat.Main.Admin;
+using DaprChat.Main.Dashboard;
+using DaprChat.Main.Devices;
+using DaprChat.Main.Directory;
+using DaprChat.Main.Security;
+using DaprChat.Main.Sessions;
 using DaprChat.Main.Status;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddSecurity();
+builder.AddAccounts();
+builder.AddSessions();
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapServiceDefaults();
+app.UseStatusCodePages();
+app.UseSecurity();
+app.MapOpenApi();
+app.MapJwksApi();
+app.MapAuthApi();
+app.MapDirectoryApi();
+app.MapSessionsApi();
+app.MapDashboardApi();
+app.MapAdminApi();
+app.MapDevicesApi();
 app.MapStatusApi();
 
 app.Run();
+
+/// <summary>Visible to the integration tests (WebApplicationFactory).</summary>
+public partial class Program;

@@ -1,0 +1,26 @@
+namespace DaprChat.Main.Accounts;
+
+/// <summary>Section <c>Accounts</c>.</summary>
+public sealed class AccountOptions
+{
+    /// <summary>PBKDF2-SHA256 iterations for new hashes; at least 600,000. Raising it upgrades old hashes on login.</summary>
+    public int PasswordIterations { get; set; } = Pbkdf2PasswordHasher.MinimumIterations;
+
+    public int MinPasswordLength { get; set; } = 10;
+
+    /// <summary>Email of the first admin, created on first start; the password comes from the secret below.</summary>
+    public string? BootstrapAdminEmail { get; set; }
+
+    public string BootstrapAdminPasswordSecret { get; set; } = "main-bootstrap-admin-password";
+
+    public int LockoutFailures { get; set; } = 5;
+
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Per-client (IP) sign-in attempts per <see cref="LoginRateWindow"/> on this replica.</summary>
+    public int LoginRatePermits { get; set; } = 10;
+
+    public TimeSpan LoginRateWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan InviteLifetime { get; set; } = TimeSpan.FromDays(7);
+}

@@ -1,0 +1,87 @@
+using System.Security.Claims;
+using DaprChat.Contracts;
+using DaprChat.Dapr;
+using DaprChat.Main.Directory;
+using DaprChat.Main.Infrastructure;
+using DaprChat.Main.Security;
+using DaprChat.Main.Sessions;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DaprChat.Main.Dashboard;
+
+public sealed record SummaryRequested(string JobId, string SessionId);
+
+/// <summary>A counsellor's or volunteer's own sessions, status and profile. Students appear by pseudonym only.</summary>
+public static class DashboardApi
+{
+    public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/dashboard").WithTags("Dashboard").RequireAuthorization(Policies.Book);
+        group.MapGet("/sessions", ListAsync);
+        group.MapPost("/sessions/{sessionId}/join", JoinAsync);
+        group.MapPost("/sessions/{sessionId}/decline", DeclineAsync);
+        group.MapPost("/sessions/{sessionId}/end", EndAsync);
+        group.MapPost("/sessions/{sessionId}/summary", RequestSummaryAsync);
+        group.MapGet("/profile", GetProfileAsync);
+        group.MapPut("/profile", UpdateProfileAsync);
+        group.MapPut("/status", SetStatusAsync);
+        return endpoints;
+    }
+
+    private static async Task<Ok<IReadOnlyList<BookSessionView>>> ListAsync(ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await sessions.ListForBookAsync(user.RequiredAccountId(), cancellationToken));
+
+    private static async Task<Results<Ok<TicketView>, ProblemHttpResult>> JoinAsync(string sessionId, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
+    {
+        var ticket = await sessions.JoinAsync(user.RequiredAccountId(), sessionId, cancellationToken);
+        return ticket.Problem is { } problem ? problem.ToResult() : TypedResults.Ok(ticket.Value!);
+    }
+
+    private static async Task<Results<Ok<BookSessionView>, ProblemHttpResult>> DeclineAsync(string sessionId, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
+    {
+        var declined = await sessions.DeclineAsync(user.RequiredAccountId(), sessionId, cancellationToken);
+        return declined.Problem is { } problem ? problem.ToResult() : TypedResults.Ok(declined.Value!);
+    }
+
+    private static async Task<Results<Ok<BookSessionView>, ProblemHttpResult>> EndAsync(string sessionId, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
+    {
+        var ended = await sessions.EndByBookAsync(user.RequiredAccountId(), sessionId, cancellationToken);
+        return ended.Problem is { } problem ? problem.ToResult() : TypedResults.Ok(ended.Value!);
+    }
+
+    /// <summary>Asks summarize for a summary, linked to the student's earlier ones by the opaque student key alone.</summary>
+    private static async Task<Results<Accepted<SummaryRequested>, ProblemHttpResult>> RequestSummaryAsync(string sessionId, ClaimsPrincipal user, SessionService sessions,
+        StudentKeys studentKeys, DaprClient dapr, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var bookId = user.RequiredAccountId();
+        var owned = await sessions.StudentOfBookSessionAsync(bookId, sessionId, cancellationToken);
+        if (owned is not { } found)
+        {
+            return Problem.NotFound("session").ToResult();
+        }
+
+        var jobId = Guid.NewGuid().ToString("N");
+        var studentKey = await studentKeys.ForAccountAsync(found.StudentAccountId, cancellationToken);
+        await dapr.PublishEventAsync(DaprNames.PubSubs.Events, DaprNames.Topics.SummaryRequested,
+            new SummaryRequestedEvent(jobId, sessionId, studentKey, bookId, time.GetUtcNow()), cancellationToken: cancellationToken);
+        return TypedResults.Accepted($"/api/dashboard/sessions/{sessionId}/summary", new SummaryRequested(jobId, sessionId));
+    }
+
+    private static async Task<Results<Ok<BookProfile>, ProblemHttpResult>> GetProfileAsync(ClaimsPrincipal user, DirectoryService directory, CancellationToken cancellationToken)
+    {
+        var profile = await directory.GetProfileAsync(user.RequiredAccountId(), cancellationToken);
+        return profile is null ? Problem.NotFound("book").ToResult() : TypedResults.Ok(profile);
+    }
+
+    private static async Task<Results<Ok<BookProfile>, ProblemHttpResult>> UpdateProfileAsync(ProfileUpdate update, ClaimsPrincipal user, DirectoryService directory, CancellationToken cancellationToken)
+    {
+        var profile = await directory.UpdateProfileAsync(user.RequiredAccountId(), update, cancellationToken);
+        return profile.Problem is { } problem ? problem.ToResult() : TypedResults.Ok(profile.Value!);
+    }
+
+    private static async Task<Results<Ok<BookProfile>, ProblemHttpResult>> SetStatusAsync(StatusUpdate update, ClaimsPrincipal user, DirectoryService directory, CancellationToken cancellationToken)
+    {
+        var profile = await directory.SetStatusAsync(user.RequiredAccountId(), update.Status, cancellationToken);
+        return profile.Problem is { } problem ? problem.ToResult() : TypedResults.Ok(profile.Value!);
+    }
+}

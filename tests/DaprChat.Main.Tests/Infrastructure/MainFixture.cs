@@ -1,0 +1,191 @@
+extern alias localdapr;
+
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DaprChat.Dapr;
+using DaprChat.Testing;
+using localdapr::LocalDapr.Hosting;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace DaprChat.Main.Tests.Infrastructure;
+
+[CollectionDefinition(Name)]
+public sealed class MainCollection : ICollectionFixture<MainFixture>
+{
+    public const string Name = "main behind the local runtime";
+}
+
+/// <summary>
+/// Real Redis, the local runtime in-process, chat (ChatSession actor) and main each behind their own sidecar, as
+/// under <c>up --profile redis</c>. One per test run: tests create their own users, so they do not step on each other.
+/// </summary>
+public sealed class MainFixture : IAsyncLifetime
+{
+    public const string AdminEmail = "admin@daprchat.test";
+    public const string AdminPassword = "bootstrap-admin-password-1";
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly List<MainApp> _extraApps = [];
+    private readonly HttpClient _chatDaprHttp = new();
+
+    public RedisServer Redis { get; private set; } = null!;
+    public string Dir { get; } = System.IO.Directory.CreateTempSubdirectory("daprchat-main-tests-").FullName;
+    public LocalDaprCluster Cluster { get; private set; } = null!;
+    public Sidecar MainSidecar { get; private set; } = null!;
+    public Sidecar ChatSidecar { get; private set; } = null!;
+    public MainApp Main { get; private set; } = null!;
+    public ChatApp Chat { get; private set; } = null!;
+    public ManualTime Time { get; } = new();
+    public string SigningKeyPem { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
+
+    /// <summary>A Dapr client on chat's sidecar: what chat itself would use to reach main and its actors.</summary>
+    public DaprClient ChatDapr { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync();
+        WriteComponents();
+        Cluster = new LocalDaprCluster(LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole()));
+
+        var chatPort = FreePort.Next();
+        ChatSidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "chat", AppPort = chatPort, HttpPort = 0, ResourcesPaths = [Dir] });
+        Chat = new ChatApp(chatPort, ChatSidecar.HttpEndpoint);
+        Chat.Start();
+        using (var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            await ChatSidecar.WaitUntilReadyAsync(ready.Token);
+        }
+
+        var mainPort = FreePort.Next();
+        MainSidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "main", AppPort = mainPort, HttpPort = 0, ResourcesPaths = [Dir] });
+        Main = new MainApp(mainPort, Settings(MainSidecar.HttpEndpoint), Time);
+        Main.Start();
+        using (var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            await MainSidecar.WaitUntilReadyAsync(ready.Token);
+        }
+
+        ChatDapr = new DaprClient(_chatDaprHttp, new DaprClientOptions { HttpEndpoint = new Uri(ChatSidecar.HttpEndpoint) });
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{mainPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>main's settings for this run; <paramref name="overrides"/> for a second instance with other limits.</summary>
+    public Dictionary<string, string?> Settings(string daprEndpoint, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["DAPR_HTTP_ENDPOINT"] = daprEndpoint,
+            ["CHAT_SERVICE_URL"] = "ws://chat.test:5081",
+            ["Accounts:BootstrapAdminEmail"] = AdminEmail,
+            ["Accounts:LoginRatePermits"] = "100000",
+            ["Sessions:RequestTimeout"] = RequestTimeout.ToString(),
+            ["Sessions:StudentMaxOpenChats"] = "6",
+            ["Keys:DevDirectory"] = Path.Combine(Dir, "dev-keys"),
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    /// <summary>Another main on the same sidecar and stores (a second replica), e.g. with a tight rate limit.</summary>
+    public HttpClient StartExtraMain(IReadOnlyDictionary<string, string?> overrides)
+    {
+        var app = new MainApp(FreePort.Next(), Settings(MainSidecar.HttpEndpoint, overrides), Time);
+        _extraApps.Add(app);
+        app.Start();
+        return app.CreateClient();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        _chatDaprHttp.Dispose();
+        foreach (var app in _extraApps)
+        {
+            await app.DisposeAsync();
+        }
+
+        await Main.DisposeAsync();
+        await Chat.DisposeAsync();
+        await Cluster.DisposeAsync();
+        await Redis.DisposeAsync();
+        try
+        {
+            System.IO.Directory.Delete(Dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void WriteComponents()
+    {
+        var redis = $"""
+                - name: redisHost
+                  value: "{Redis.Address}"
+            """;
+        File.WriteAllText(Path.Combine(Dir, "components.yaml"), $"""
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: chatstore
+            spec:
+              type: state.redis
+              version: v1
+              metadata:
+                - name: actorStateStore
+                  value: "true"
+            {redis}
+            ---
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: userstore
+            spec:
+              type: state.redis
+              version: v1
+              metadata:
+            {redis}
+            ---
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: events
+            spec:
+              type: pubsub.redis
+              version: v1
+              metadata:
+                - name: processingTimeout
+                  value: "2000"
+                - name: redeliverInterval
+                  value: "500"
+            {redis}
+            ---
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: secrets
+            spec:
+              type: secretstores.local.file
+              version: v1
+              metadata:
+                - name: secretsFile
+                  value: "{Path.Combine(Dir, "secrets.json")}"
+            """);
+        File.WriteAllText(Path.Combine(Dir, "secrets.json"), JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["main-signing-key"] = SigningKeyPem,
+            ["main-student-key-pepper"] = "integration-test-pepper",
+            ["main-bootstrap-admin-password"] = AdminPassword,
+        }));
+    }
+}
