@@ -1,8 +1,10 @@
 using DaprChat.Chat.Sessions;
+using DaprChat.Chat.Tickets;
 using DaprChat.Dapr;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddChatTickets();
 builder.AddChatSessions();
 
 var app = builder.Build();

@@ -18,6 +18,25 @@ public static class ChatSessionMethods
     public const string Open = "open";
     public const string Get = "get";
     public const string End = "end";
+
+    /// <summary>chat → actor: a participant's socket connects (membership check and presence lease).</summary>
+    public const string Admit = "admit";
+
+    /// <summary>chat → actor: the socket is still there (renews its lease).</summary>
+    public const string Renew = "renew";
+
+    /// <summary>chat → actor: the socket closed.</summary>
+    public const string Leave = "leave";
+
+    public const string Send = "send";
+    public const string MarkRead = "read";
+}
+
+/// <summary>Why a session ended or is no longer usable; also the <c>reason</c> of <see cref="SessionEndedEvent"/>.</summary>
+public static class ChatEndReasons
+{
+    /// <summary>main's maximum session duration passed, or the chat's data reached its retention limit.</summary>
+    public const string Expired = "expired";
 }
 
 /// <summary>The actor's own view of a session: open until someone ends it or it expires.</summary>
@@ -51,7 +70,53 @@ public sealed record ChatSessionSnapshot(
     DateTimeOffset ExpiresAt,
     DateTimeOffset? EndedAt,
     string? EndedBy,
-    string? EndReason);
+    string? EndReason,
+    long LastSequence = 0,
+    DateTimeOffset? RetainedUntil = null);
+
+/// <summary>What chat's socket layer asks of the actor; <see cref="ConnectionId"/> names one socket.</summary>
+public sealed record ChatConnectionRequest(string ParticipantId, string ConnectionId);
+
+/// <summary>Outcomes of the actor's socket-facing methods, so refusals are answers, not exceptions.</summary>
+public static class ChatOutcomes
+{
+    public const string Ok = "ok";
+    public const string UnknownSession = "unknown_session";
+    public const string NotParticipant = "not_participant";
+    public const string Ended = "ended";
+    public const string Expired = "expired";
+    public const string Invalid = "invalid";
+}
+
+/// <summary>The answer to admit and renew: the session as it is, who is online and how far each side has read.</summary>
+public sealed record ChatAdmission(
+    string Outcome,
+    ChatSessionSnapshot? Session = null,
+    IReadOnlyDictionary<string, bool>? Online = null,
+    IReadOnlyDictionary<string, long>? ReadUpTo = null);
+
+/// <summary>A participant sends a message; <see cref="ClientId"/> makes retries idempotent.</summary>
+public sealed record SendChatMessageRequest(string ParticipantId, string ClientId, string Content);
+
+/// <summary>The stored message's place, or why it was refused. <see cref="Duplicate"/>: this client id was stored before.</summary>
+public sealed record SendChatMessageResult(string Outcome, long Sequence = 0, string? MessageId = null, DateTimeOffset? SentAt = null, bool Duplicate = false);
+
+/// <summary>A participant has read everything up to <see cref="UpToSequence"/>.</summary>
+public sealed record MarkReadRequest(string ParticipantId, long UpToSequence);
+
+/// <summary>A stored chat message, as chat keeps it in <c>chatstore</c> and serves it to participants, main and summarize.</summary>
+public sealed record ChatMessage(
+    long Sequence,
+    string Id,
+    string ClientId,
+    string SenderId,
+    string SenderRole,
+    string Content,
+    string Kind,
+    DateTimeOffset SentAt);
+
+/// <summary>GET /sessions/{id}/transcript on chat (Dapr invocation from main or summarize only).</summary>
+public sealed record ChatTranscript(ChatSessionSnapshot Session, IReadOnlyList<ChatMessage> Messages);
 
 /// <summary>The chat ticket: an ES256 JWT from main (kid in the header) that chat verifies with main's JWKS.</summary>
 public static class ChatTickets

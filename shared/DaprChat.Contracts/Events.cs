@@ -2,15 +2,32 @@ namespace DaprChat.Contracts;
 
 // Event payloads published between the apps. Add fields; never rename them (subscribers may lag a release).
 
-/// <summary>A stored chat message, fanned out to every chat instance for live delivery.</summary>
-public sealed record ChatMessageEvent(
+/// <summary>
+/// Something happened in a chat session that every chat instance's sockets of that session should hear about. Carries
+/// no message text: the stream behind <c>fanout</c> outlives the 24 h promise, so instances read stored messages by
+/// <see cref="Sequence"/> from <c>chatstore</c>, where they expire.
+/// </summary>
+public sealed record ChatFanoutEvent(
     string SessionId,
-    long Sequence,
-    string MessageId,
-    string SenderId,
-    string Content,
     string Kind,
-    DateTimeOffset SentAt);
+    DateTimeOffset At,
+    long? Sequence = null,
+    string? ParticipantId = null,
+    bool? IsTyping = null,
+    bool? Online = null,
+    long? ReadUpTo = null,
+    string? Reason = null);
+
+/// <summary>The kinds of <see cref="ChatFanoutEvent"/>.</summary>
+public static class ChatFanoutKinds
+{
+    public const string Message = "message";
+    public const string Typing = "typing";
+    public const string Read = "read";
+    public const string Presence = "presence";
+    public const string Ended = "ended";
+    public const string Expired = "expired";
+}
 
 /// <summary>The recipient had no live connection when a message was stored. Never carries the text.</summary>
 public sealed record OfflineMessageEvent(

@@ -118,7 +118,9 @@ public sealed class RedisReminderStore(RedisClient redis) : IReminderStore
     public async Task<bool> TryClaimAsync(Reminder reminder, CancellationToken cancellationToken)
     {
         var claim = $"local-dapr||reminder-claim||{reminder.Key}||{reminder.NextDue.ToUnixTimeMilliseconds()}";
-        var reply = await redis.ExecuteAsync(["SET", claim, "1", "NX", "PX", 60_000], cancellationToken);
+        // Only needs to outlive one firing (the reminder's next due time is stored right after); short, so an actor's
+        // keys are all gone from Redis soon after its last reminder, as apps with expiring data expect.
+        var reply = await redis.ExecuteAsync(["SET", claim, "1", "NX", "PX", 10_000], cancellationToken);
         return !reply.IsNil;
     }
 }

@@ -1,0 +1,55 @@
+using DaprChat.Contracts;
+using LocalDapr.Redis;
+using Xunit;
+
+namespace DaprChat.Chat.Tests.Integration;
+
+/// <summary>Appending must cost the same at the 500th message as at the first (bench/ measures the 10,000th).</summary>
+public sealed class AppendCostTests(RedisChatWorld world) : IClassFixture<RedisChatWorld>
+{
+    private static readonly string[] StoreCommands = ["eval", "evalsha", "hgetall", "hmget", "hget", "hset", "del", "expire", "get", "set", "exists", "persist"];
+
+    [Fact]
+    public async Task The_500th_append_makes_the_same_store_commands_as_the_first()
+    {
+        var session = await world.OpenSessionAsync();
+        await using var redis = new RedisClient(new RedisOptions { Host = world.Redis!.Address });
+
+        var first = await CommandsForOneAppendAsync(redis, session, 1);
+        for (var i = 2; i < 500; i++)
+        {
+            await SendAsync(session, i);
+        }
+
+        var fiveHundredth = await CommandsForOneAppendAsync(redis, session, 500);
+
+        Assert.Equal(first, fiveHundredth);
+        Assert.True(first.Values.Sum() > 0);
+    }
+
+    private async Task<Dictionary<string, long>> CommandsForOneAppendAsync(RedisClient redis, TestSession session, int n)
+    {
+        var before = await StatsAsync(redis);
+        await SendAsync(session, n);
+        var after = await StatsAsync(redis);
+        return StoreCommands.ToDictionary(c => c, c => after.GetValueOrDefault(c) - before.GetValueOrDefault(c));
+    }
+
+    private Task<SendChatMessageResult> SendAsync(TestSession session, int n) =>
+        world.MainDapr.InvokeActorMethodAsync<SendChatMessageRequest, SendChatMessageResult>(DaprNames.ActorTypes.ChatSession, session.Id,
+            ChatSessionMethods.Send, new SendChatMessageRequest(session.Student.Id, $"m-{n}", $"message {n}"));
+
+    private static async Task<Dictionary<string, long>> StatsAsync(RedisClient redis)
+    {
+        var text = (await redis.ExecuteAsync("INFO", "commandstats")).AsString() ?? "";
+        var stats = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n', StringSplitOptions.TrimEntries).Where(l => l.StartsWith("cmdstat_", StringComparison.Ordinal)))
+        {
+            var name = line["cmdstat_".Length..line.IndexOf(':', StringComparison.Ordinal)];
+            var calls = line.Split(',')[0].Split('=')[1];
+            stats[name] = long.Parse(calls, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return stats;
+    }
+}

@@ -1,0 +1,55 @@
+
+using System.Text;
+using DaprChat.Testing;
+using LocalDapr.Redis;
+
+namespace DaprChat.Chat.Tests.Integration;
+
+/// <summary>Looking into Redis itself, to see what the stores really hold (and stop holding).</summary>
+public static class RedisInspection
+{
+    /// <summary>The raw text of the first entry of <paramref name="stream"/> that mentions <paramref name="mentioning"/>.</summary>
+    public static async Task<string> EventuallyStreamEntryAsync(this RedisServer redis, string stream, string mentioning, TimeSpan? timeout = null)
+    {
+        await using var client = new RedisClient(new RedisOptions { Host = redis.Address });
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var entries = (await client.ExecuteAsync("XRANGE", stream, "-", "+")).AsArray() ?? [];
+            foreach (var entry in entries)
+            {
+                var text = string.Join(" ", Flatten(entry));
+                if (text.Contains(mentioning, StringComparison.Ordinal))
+                {
+                    return text;
+                }
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no entry of stream {stream} mentions {mentioning}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public static async Task<IReadOnlyList<string>> KeysAsync(this RedisServer redis, string pattern)
+    {
+        await using var client = new RedisClient(new RedisOptions { Host = redis.Address });
+        return ((await client.ExecuteAsync("KEYS", pattern)).AsArray() ?? []).Select(k => k.AsString()!).Order(StringComparer.Ordinal).ToList();
+    }
+
+    public static async Task<long> TtlAsync(this RedisServer redis, string key)
+    {
+        await using var client = new RedisClient(new RedisOptions { Host = redis.Address });
+        return (await client.ExecuteAsync("TTL", key)).AsLong();
+    }
+
+    private static IEnumerable<string> Flatten(RedisReply reply) => reply switch
+    {
+        RedisReply.Array { Items: { } items } => items.SelectMany(Flatten),
+        RedisReply.BulkString { Value: { } bytes } => [Encoding.UTF8.GetString(bytes)],
+        _ => [reply.ToString()],
+    };
+}
