@@ -87,22 +87,11 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
         return ended.ToSnapshot(Retention);
     }
 
-    /// <summary>A participant's socket connects: only the session's two participants, only while it is open.</summary>
+    /// <summary>
+    /// A participant's socket connects, or renews its lease: only the session's two participants, only while it is
+    /// open. The answer tells a renewing socket whether the session still is.
+    /// </summary>
     public async Task<ChatAdmission> AdmitAsync(ChatConnectionRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var (session, refusal) = await UsableAsync(request.ParticipantId, cancellationToken);
-        if (session is null)
-        {
-            return new ChatAdmission(refusal);
-        }
-
-        await AddLeaseAsync(request, cancellationToken);
-        return Admission(session);
-    }
-
-    /// <summary>The socket is still there; the answer says whether the session still is.</summary>
-    public async Task<ChatAdmission> RenewAsync(ChatConnectionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (session, refusal) = await UsableAsync(request.ParticipantId, cancellationToken);

@@ -28,7 +28,7 @@ public static class ChatSessionsRegistration
                 .Map<ChatSessionSnapshot?>(ChatSessionMethods.Get, (a, ct) => a.GetAsync(ct))
                 .Map<EndChatSessionRequest, ChatSessionSnapshot>(ChatSessionMethods.End, (a, r, ct) => a.EndAsync(r, ct))
                 .Map<ChatConnectionRequest, ChatAdmission>(ChatSessionMethods.Admit, (a, r, ct) => a.AdmitAsync(r, ct))
-                .Map<ChatConnectionRequest, ChatAdmission>(ChatSessionMethods.Renew, (a, r, ct) => a.RenewAsync(r, ct))
+                .Map<ChatConnectionRequest, ChatAdmission>(ChatSessionMethods.Renew, (a, r, ct) => a.AdmitAsync(r, ct))
                 .Map<ChatConnectionRequest>(ChatSessionMethods.Leave, (a, r, ct) => a.LeaveAsync(r, ct))
                 .Map<SendChatMessageRequest, SendChatMessageResult>(ChatSessionMethods.Send, (a, r, ct) => a.SendAsync(r, ct))
                 .Map<MarkReadRequest, ChatAdmission>(ChatSessionMethods.MarkRead, (a, r, ct) => a.MarkReadAsync(r, ct))
