@@ -35,7 +35,7 @@ public sealed class ChatOptions
     public int FloodStrikesBeforeClose { get; set; } = 20;
 
     /// <summary>How many recent client message ids per session are remembered to make retried sends idempotent.</summary>
-    public int RecentClientIds { get; set; } = 512;
+    public int RecentClientIds { get; set; } = 64;
 
     /// <summary>How far ahead of the earliest key expiry the actor re-arms the TTLs of older messages.</summary>
     public TimeSpan RetentionRefreshMargin => MessageRetention >= TimeSpan.FromHours(4)
