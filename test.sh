@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test project of DaprChat.sln and ends with "N passed, M failed" summed over all of them.
-# Needs redis-server on PATH (Debian: apt-get install redis-server); the tests start their own on free ports.
+# Needs redis-server and chromium (Debian: apt-get install redis-server chromium); the tests start their own Redis on free ports.
 set -uo pipefail
 cd "$(dirname "$0")"
 results="${TEST_RESULTS_DIR:-$(mktemp -d)}"
 mkdir -p "$results"
+# Browser tests put their screenshots in "$results/screenshots".
+export TEST_RESULTS_DIR="$results"
 dotnet test DaprChat.sln --logger "trx" --results-directory "$results" "$@"
 status=$?
 passed=0
@@ -21,5 +23,6 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "the test run failed outside any single test (build error, crash or missing test host): counted as 1 failure"
   failed=1
 fi
+echo "test results and screenshots: $results"
 echo "$passed passed, $failed failed"
 exit "$status"

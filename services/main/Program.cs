@@ -7,6 +7,7 @@ using DaprChat.Main.Directory;
 using DaprChat.Main.Security;
 using DaprChat.Main.Sessions;
 using DaprChat.Main.Status;
+using DaprChat.Main.WebClient;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -16,8 +17,7 @@ builder.AddSessions();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseWebClient();
 app.MapServiceDefaults();
 app.UseStatusCodePages();
 app.UseSecurity();

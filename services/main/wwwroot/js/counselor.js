@@ -1,0 +1,186 @@
+// The counsellor's (or volunteer's) desk: status, waiting requests, and every active chat in its own tab with an
+// unread count. Students appear by alias and pseudonym only.
+import * as api from './api.js';
+import { el, timeLeft } from './dom.js';
+import { ChatClient } from './chat-client.js';
+import { chatView } from './chat-view.js';
+
+const statuses = [['available', 'Available'], ['busy', 'Busy'], ['away', 'Away'], ['offline', 'Offline']];
+
+export function counselorApp({ show, announce }, me) {
+  const chats = new Map(); // sessionId → { session, client, view, tab, panel, badge }
+  let selected = null;
+  let disposed = false;
+
+  const statusSelect = el('select', { id: 'my-status' }, ...statuses.map(([v, t]) => el('option', { value: v }, t)));
+  const statusNote = el('span', { class: 'note', role: 'status', 'aria-live': 'polite' });
+  const requests = el('ul', { class: 'requests', 'aria-label': 'Waiting requests' });
+  const error = el('p', { class: 'error', role: 'alert' });
+  const tablist = el('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Your chats' });
+  const panels = el('div', { class: 'panels' });
+  const noChats = el('p', { class: 'empty' }, 'No active chats. Join a waiting request to start one.');
+
+  const profileForm = profileEditor();
+  show(el('div', { class: 'desk' },
+    el('h1', {}, `${me.displayName}'s desk`),
+    el('div', { class: 'field inline' }, el('label', { for: 'my-status' }, 'Your status'), statusSelect, statusNote),
+    profileForm,
+    error,
+    el('section', { 'aria-labelledby': 'requests-title' }, el('h2', { id: 'requests-title' }, 'Waiting to talk'), requests),
+    el('section', { 'aria-labelledby': 'chats-title', class: 'chats' }, el('h2', { id: 'chats-title' }, 'Your chats'), noChats, tablist, panels)));
+
+  statusSelect.addEventListener('change', async () => {
+    try {
+      const profile = await api.call('PUT', '/api/dashboard/status', { status: statusSelect.value });
+      statusNote.textContent = `You are now ${statuses.find(([v]) => v === profile.status)?.[1].toLowerCase()}.`;
+    } catch (e) { error.textContent = e.message; }
+  });
+
+  function profileEditor() {
+    const fields = [['displayName', 'Display name'], ['bio', 'A line about you'], ['topics', 'Topics (comma-separated)'], ['languages', 'Languages (comma-separated)']];
+    const saved = el('span', { class: 'note', role: 'status' });
+    const form = el('form', { class: 'profile' },
+      ...fields.map(([name, label]) => el('div', { class: 'field' }, el('label', { for: `profile-${name}` }, label), el('input', { id: `profile-${name}`, name }))),
+      el('button', { type: 'submit' }, 'Save profile'), saved);
+    form.addEventListener('submit', async event => {
+      event.preventDefault();
+      const v = Object.fromEntries(new FormData(form));
+      const list = s => s.split(',').map(x => x.trim()).filter(Boolean);
+      try {
+        await api.call('PUT', '/api/dashboard/profile', { displayName: v.displayName, bio: v.bio, topics: list(v.topics), languages: list(v.languages) });
+        saved.textContent = 'Saved.';
+      } catch (e) { saved.textContent = e.message; }
+    });
+    return el('details', { class: 'profile-box' }, el('summary', {}, 'Your profile in the library'), form);
+  }
+
+  function select(sessionId) {
+    selected = sessionId;
+    for (const [id, c] of chats) {
+      const on = id === sessionId;
+      c.tab.setAttribute('aria-selected', String(on));
+      c.tab.tabIndex = on ? 0 : -1;
+      c.panel.hidden = !on;
+    }
+    chats.get(sessionId)?.view.markRead();
+    updateBadges();
+  }
+
+  function updateBadges() {
+    for (const c of chats.values()) {
+      const unread = c.client.unread;
+      c.badge.textContent = unread ? String(unread) : '';
+      c.badge.hidden = unread === 0;
+      c.tab.setAttribute('aria-label', `${c.session.studentAlias}${unread ? `, ${unread} unread` : ''}${c.client.state === 'ended' ? ', ended' : ''}`);
+    }
+    noChats.hidden = chats.size > 0;
+  }
+
+  function openChat(session, firstTicket = null) {
+    if (chats.has(session.id)) { select(session.id); return; }
+    let ticket = firstTicket;
+    const client = new ChatClient(session.id, async () => {
+      if (ticket) { const t = ticket; ticket = null; return t; }
+      return api.call('POST', `/api/dashboard/sessions/${encodeURIComponent(session.id)}/join`);
+    });
+    const tabId = `tab-${session.id}`;
+    const panelId = `panel-${session.id}`;
+    const badge = el('span', { class: 'badge', hidden: true, 'aria-hidden': 'true', 'data-testid': 'unread' });
+    const close = el('button', { type: 'button', class: 'close-tab', hidden: true, 'aria-label': `Close the chat with ${session.studentAlias}` }, '×');
+    const tab = el('button', { type: 'button', role: 'tab', id: tabId, 'aria-controls': panelId, 'aria-selected': 'false', tabindex: '-1' },
+      session.studentAlias, badge);
+    const panel = el('div', { role: 'tabpanel', id: panelId, 'aria-labelledby': tabId, hidden: true });
+    const view = chatView(client, {
+      title: `${session.studentAlias} (${session.studentPseudonym})`,
+      isActive: () => selected === session.id,
+      onEnd: async () => {
+        if (client.state === 'open') client.end();
+        else await api.call('POST', `/api/dashboard/sessions/${encodeURIComponent(session.id)}/end`);
+      },
+    });
+    panel.append(view.root);
+    const entry = { session, client, view, tab, panel, badge };
+    chats.set(session.id, entry);
+    tab.addEventListener('click', () => select(session.id));
+    tab.addEventListener('keydown', event => {
+      const ids = [...chats.keys()];
+      const i = ids.indexOf(session.id);
+      const next = event.key === 'ArrowRight' ? ids[(i + 1) % ids.length] : event.key === 'ArrowLeft' ? ids[(i - 1 + ids.length) % ids.length] : null;
+      if (next) { event.preventDefault(); select(next); chats.get(next).tab.focus(); }
+    });
+    close.addEventListener('click', () => {
+      client.close();
+      tab.parentElement?.remove();
+      panel.remove();
+      chats.delete(session.id);
+      if (selected === session.id) { const first = chats.keys().next().value; if (first) select(first); else selected = null; }
+      updateBadges();
+    });
+    client.addEventListener('message', event => {
+      updateBadges();
+      if (selected !== session.id && event.detail.senderId !== client.me?.id) announce(`New message from ${session.studentAlias}`);
+    });
+    client.addEventListener('receipts', updateBadges);
+    client.addEventListener('state', event => {
+      close.hidden = !['ended', 'expired', 'refused'].includes(event.detail.state);
+      if (event.detail.state === 'ended') announce(`The chat with ${session.studentAlias} has ended.`);
+      updateBadges();
+    });
+    tablist.append(el('div', { class: 'tab-wrap' }, tab, close));
+    panels.append(panel);
+    client.connect();
+    if (!selected || !chats.has(selected)) select(session.id);
+    updateBadges();
+  }
+
+  async function join(session) {
+    try {
+      const ticket = await api.call('POST', `/api/dashboard/sessions/${encodeURIComponent(session.id)}/join`);
+      openChat({ ...session, status: 'active' }, ticket);
+      select(session.id);
+      chats.get(session.id)?.view.focus();
+      await load();
+    } catch (e) { error.textContent = e.message; }
+  }
+
+  async function decline(session) {
+    try { await api.call('POST', `/api/dashboard/sessions/${encodeURIComponent(session.id)}/decline`); await load(); } catch (e) { error.textContent = e.message; }
+  }
+
+  let known = new Set();
+  async function load() {
+    try {
+      const sessions = await api.call('GET', '/api/dashboard/sessions');
+      const pending = sessions.filter(s => s.status === 'pending');
+      for (const s of pending) if (!known.has(s.id)) announce(`${s.studentAlias} is waiting to talk.`);
+      known = new Set(pending.map(s => s.id));
+      requests.replaceChildren(...pending.map(s => el('li', { class: 'request', 'data-session': s.id },
+        el('span', {}, el('strong', {}, s.studentAlias), ` (${s.studentPseudonym}) is waiting — answer within ${timeLeft(s.requestExpiresAt)}`),
+        el('button', { type: 'button', onclick: () => join(s) }, `Join ${s.studentAlias}`),
+        el('button', { type: 'button', class: 'secondary', onclick: () => decline(s) }, 'Decline'))));
+      if (!pending.length) requests.append(el('li', { class: 'empty' }, 'Nobody is waiting.'));
+      // Every active chat gets a tab, also after a reload: that is where its unread count lives.
+      for (const s of sessions.filter(x => x.status === 'active' && !chats.has(x.id))) openChat(s);
+      error.textContent = '';
+    } catch (e) { error.textContent = e.message; }
+  }
+
+  api.call('GET', '/api/dashboard/profile').then(profile => {
+    statusSelect.value = profile.status;
+    for (const [name, value] of Object.entries({ displayName: profile.displayName, bio: profile.bio, topics: profile.topics.join(', '), languages: profile.languages.join(', ') })) {
+      profileForm.querySelector(`[name="${name}"]`).value = value;
+    }
+  }).catch(e => { error.textContent = e.message; });
+  load();
+  const poll = setInterval(() => { if (!disposed) load(); }, 3000);
+  updateBadges();
+
+  return {
+    dispose() {
+      disposed = true;
+      clearInterval(poll);
+      for (const c of chats.values()) c.client.close();
+      chats.clear();
+    },
+  };
+}
