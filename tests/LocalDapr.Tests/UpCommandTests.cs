@@ -54,7 +54,9 @@ public sealed class UpCommandTests
             using var http = new HttpClient();
             var status = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{ports["main"].App}/api/status"))!;
             Assert.True(status["healthy"]!.GetValue<bool>(), status.ToJsonString());
-            Assert.Contains("<h1>DaprChat</h1>", await http.GetStringAsync($"http://127.0.0.1:{ports["main"].App}/"));
+            // main serves the web client at / and the status page beside it.
+            Assert.Contains("src=\"/js/app.js\"", await http.GetStringAsync($"http://127.0.0.1:{ports["main"].App}/"));
+            Assert.Contains("<h1>DaprChat service status</h1>", await http.GetStringAsync($"http://127.0.0.1:{ports["main"].App}/status.html"));
 
             // Ctrl-C.
             using (var interrupt = Process.Start("kill", ["-INT", up.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))

@@ -59,7 +59,11 @@ export function resume() {
 /** An authenticated call; refreshes a token that is about to expire, and once more after a 401. */
 export async function call(method, path, body) {
   if (!access || access.expiresAt - Date.now() < 30_000) await resume();
-  if (!access) throw new ApiError(401, { title: 'Please sign in again.', code: 'signed_out' });
+  if (!access) {
+    // The sign-in is gone (expired or revoked elsewhere): the page returns to the sign-in form.
+    window.dispatchEvent(new Event('daprchat:signed-out'));
+    throw new ApiError(401, { title: 'Please sign in again.', code: 'signed_out' });
+  }
   try {
     return await send(method, path, body, access.token);
   } catch (error) {

@@ -106,7 +106,7 @@ document.addEventListener('keydown', event => {
 });
 document.getElementById('quick-exit').addEventListener('click', quickExit);
 document.getElementById('sign-out').addEventListener('click', () => signOut('You have signed out.'));
-window.addEventListener('daprchat:signed-out', () => signOut('Your sign-in has expired. Please sign in again.'));
+window.addEventListener('daprchat:signed-out', () => { if (current) signOut('Your sign-in has expired. Please sign in again.'); });
 
 if (await api.resume()) enter().catch(() => signInView());
 else signInView();
