@@ -132,10 +132,9 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
             return new SendChatMessageResult(ChatOutcomes.Invalid);
         }
 
-        var earlier = session.RecentSends.FirstOrDefault(s => s.SenderId == request.ParticipantId && s.ClientId == request.ClientId);
-        if (earlier is not null)
+        if (await EarlierSendAsync(session, request, cancellationToken) is { } earlier)
         {
-            return new SendChatMessageResult(ChatOutcomes.Ok, earlier.Sequence, earlier.MessageId, earlier.SentAt, Duplicate: true);
+            return new SendChatMessageResult(ChatOutcomes.Ok, earlier.Sequence, earlier.Id, earlier.SentAt, Duplicate: true);
         }
 
         var now = time.GetUtcNow();
@@ -147,7 +146,7 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
         {
             LastSequence = message.Sequence,
             LastActivityAt = now,
-            RecentSends = [.. recent, new RecentSend(sender.Id, request.ClientId, message.Sequence, message.Id, now)],
+            RecentSends = [.. recent, new RecentSend(request.ClientId, message.Sequence)],
         };
         await store.AppendAsync(next, message, Retention, cancellationToken);
         _session = next;
@@ -161,6 +160,21 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
         }
 
         return new SendChatMessageResult(ChatOutcomes.Ok, message.Sequence, message.Id, now);
+    }
+
+    /// <summary>A retry of a recent send by the same participant: the stored message it produced, read back by sequence.</summary>
+    private async Task<ChatMessage?> EarlierSendAsync(SessionRecord session, SendChatMessageRequest request, CancellationToken cancellationToken)
+    {
+        foreach (var recent in session.RecentSends.Where(s => s.ClientId == request.ClientId))
+        {
+            var stored = await store.ReadAsync(Id.Id, recent.Sequence, recent.Sequence, cancellationToken);
+            if (stored is [{ } message] && message.SenderId == request.ParticipantId)
+            {
+                return message;
+            }
+        }
+
+        return null;
     }
 
     public async Task<ChatAdmission> MarkReadAsync(MarkReadRequest request, CancellationToken cancellationToken)

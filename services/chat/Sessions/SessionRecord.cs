@@ -36,5 +36,8 @@ public sealed record SessionRecord(
         OpenedAt, ExpiresAt, EndedAt, EndedBy, EndReason, LastSequence, RetainedUntil(retention));
 }
 
-/// <summary>A recent send, remembered so a retry with the same client id is stored once.</summary>
-public sealed record RecentSend(string SenderId, string ClientId, long Sequence, string MessageId, DateTimeOffset SentAt);
+/// <summary>
+/// A recent send, remembered so a retry with the same client id is stored once. Only the id and the sequence: the list
+/// is rewritten with every append, and a retry finds its sender, message id and time in the stored message.
+/// </summary>
+public sealed record RecentSend(string ClientId, long Sequence);

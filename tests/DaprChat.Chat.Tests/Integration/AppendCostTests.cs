@@ -25,7 +25,18 @@ public sealed class AppendCostTests(RedisChatWorld world) : IClassFixture<RedisC
 
         Assert.Equal(first, fiveHundredth);
         Assert.True(first.Values.Sum() > 0);
+
+        // The session record is rewritten with every append, so it must not grow with the chat: it stays a few KB.
+        var recordBytes = (await redis.ExecuteAsync("HSTRLEN", $"chat||{ChatSessionKey(session.Id)}", "data")).AsLong();
+        Assert.InRange(recordBytes, 1, 4096);
+
+        // A retry from the remembered window is still recognised, with the sequence it was stored under.
+        var retried = await SendAsync(session, 480);
+        Assert.True(retried.Duplicate);
+        Assert.Equal(480, retried.Sequence);
     }
+
+    private static string ChatSessionKey(string sessionId) => DaprChat.Chat.Sessions.ChatStore.SessionKey(sessionId);
 
     private async Task<Dictionary<string, long>> CommandsForOneAppendAsync(RedisClient redis, TestSession session, int n)
     {
