@@ -1,3 +1,4 @@
+using DaprChat.Chat.Testing;
 using System.Globalization;
 using LocalDapr.Redis;
 
@@ -29,7 +30,7 @@ public static class ChatBench
             ["Chat:FramesPerSecond"] = "1000000",
             ["Chat:FrameBurst"] = "1000000",
         };
-        await using var world = new ChatBenchWorld(chatInstances: 2, settings);
+        await using var world = new ChatWorld(redis: true, chatInstances: 2, settings);
         await world.StartAsync();
         await using var relay = await RawRelay.StartAsync();
         Console.WriteLine($"chat (2 instances: students on one, counsellors on the other; local runtime; Redis) vs raw Kestrel relay: {sessions} sessions x {perSession} messages "
@@ -59,7 +60,7 @@ public static class ChatBench
             rawPairs.Add(new ClientPair(a, b, "send"));
         }
 
-        await using var cpu = new CpuClock(world.Redis.Address);
+        await using var cpu = new CpuClock(world.Redis!.Address);
         await DeliveryRun.RunAsync(rawPairs, "warm", Warmup, cpu, null);
         await DeliveryRun.RunAsync(chatPairs, "warm", Warmup, cpu, null);
         // Interleaved rounds, so that whatever else loads the machine for a while falls on both paths alike.
@@ -83,13 +84,13 @@ public static class ChatBench
         // which would flatter the late messages against the early ones.
         await using (var warm = await ConnectAsync(world))
         {
-            await AppendRun.RunAsync(warm, null, world.Redis.Address, AppendWarmup, Window);
+            await AppendRun.RunAsync(warm, null, world.Redis!.Address, AppendWarmup, Window);
         }
 
         await using var chat = await ConnectAsync(world);
         var actorInstance = world.ActorInstance(chat.SessionId);
         // The fresh session's actor on the same instance as the long one's, so both take the same hops.
-        var append = await AppendRun.RunAsync(chat, () => ConnectAsync(world, actorInstance), world.Redis.Address, appends, Window);
+        var append = await AppendRun.RunAsync(chat, () => ConnectAsync(world, actorInstance), world.Redis!.Address, appends, Window);
 
         Console.WriteLine();
         Console.WriteLine($"Delivery, send → receipt at the other client ({full.Messages:N0} messages each; the session's actor on the sender's instance for {actorOnSender} of {sessions} sessions):");
@@ -122,14 +123,14 @@ public static class ChatBench
         Console.WriteLine($"commands, message 1: {AppendRun.Describe(append.FirstCommands)}");
         Console.WriteLine($"commands, message {append.Messages:N0}: {AppendRun.Describe(append.LastCommands)}");
         Console.WriteLine("slowest acks: " + string.Join(", ", append.Slowest.Select(s => $"#{s.Message:N0} at {s.AtSeconds:0.0} s {Ms(s.Ms)}")));
-        await using var redis = new RedisClient(new RedisOptions { Host = world.Redis.Address });
+        await using var redis = new RedisClient(new RedisOptions { Host = world.Redis!.Address });
         var persistence = await RedisInfo.ReadAsync(redis, "persistence");
         Console.WriteLine($"redis (appendfsync always, as in the tests): {persistence.Number("aof_rewrites")} AOF rewrites in the run, AOF now {persistence.Number("aof_current_size") / 1e6:0.0} MB");
         return 0;
     }
 
     /// <summary>A new session with its student on instance 0 and counsellor on instance 1; its actor on a given instance if asked.</summary>
-    private static async Task<ChatClients> ConnectAsync(ChatBenchWorld world, int? actorInstance = null)
+    private static async Task<ChatClients> ConnectAsync(ChatWorld world, int? actorInstance = null)
     {
         var session = await world.OpenSessionAsync();
         while (actorInstance is { } wanted && world.ActorInstance(session.Id) != wanted)

@@ -1,10 +1,10 @@
-extern alias chat;
 extern alias localdapr;
 
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DaprChat.Chat.Testing;
 using DaprChat.Testing;
 using localdapr::LocalDapr.Hosting;
 using Microsoft.AspNetCore.Hosting;
@@ -54,11 +54,7 @@ public sealed class WebWorld : IAsyncLifetime
         ChatProxy = new ChatProxy(chatPort);
 
         var chatSidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "chat", AppPort = chatPort, HttpPort = 0, ResourcesPaths = [Dir] });
-        _chat = new ChatApp(chatPort, new Dictionary<string, string?>
-        {
-            ["DAPR_HTTP_ENDPOINT"] = chatSidecar.HttpEndpoint,
-            ["Chat:AllowedOrigins:0"] = BaseUrl,
-        });
+        _chat = new ChatApp(chatPort, chatSidecar.HttpEndpoint, new Dictionary<string, string?> { ["Chat:AllowedOrigins:0"] = BaseUrl });
         _chat.Start();
         var mainSidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "main", AppPort = mainPort, HttpPort = 0, ResourcesPaths = [Dir] });
         _main = new MainApp(mainPort, new Dictionary<string, string?>
@@ -214,9 +210,7 @@ public sealed class MainApp(int port, IReadOnlyDictionary<string, string?> setti
         StartServer();
     }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) => Configure(builder, settings);
-
-    internal static void Configure(IWebHostBuilder builder, IReadOnlyDictionary<string, string?> settings)
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
         foreach (var (key, value) in settings)
@@ -226,16 +220,4 @@ public sealed class MainApp(int port, IReadOnlyDictionary<string, string?> setti
 
         builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
     }
-}
-
-/// <summary>The real chat app on a loopback port behind its own sidecar.</summary>
-public sealed class ChatApp(int port, IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<chat::Program>
-{
-    public void Start()
-    {
-        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, port));
-        StartServer();
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder) => MainApp.Configure(builder, settings);
 }

@@ -1,4 +1,3 @@
-extern alias chat;
 using DaprChat.Main.Accounts;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -33,22 +32,5 @@ public sealed class MainApp(int port, IReadOnlyDictionary<string, string?> setti
             services.AddSingleton<TimeProvider>(time);
             services.AddSingleton<IPasswordHasher>(_ => Hasher = new CountingHasher(new Pbkdf2PasswordHasher(Pbkdf2PasswordHasher.MinimumIterations)));
         });
-    }
-}
-
-/// <summary>The real chat app (its ChatSession actor) on a loopback port behind its own sidecar.</summary>
-public sealed class ChatApp(int port, string daprEndpoint) : WebApplicationFactory<chat::Program>
-{
-    public void Start()
-    {
-        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, port));
-        StartServer();
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Development");
-        builder.UseSetting("DAPR_HTTP_ENDPOINT", daprEndpoint);
-        builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
     }
 }

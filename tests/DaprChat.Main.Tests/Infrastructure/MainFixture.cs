@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DaprChat.Chat.Testing;
 using DaprChat.Dapr;
 using DaprChat.Testing;
 using localdapr::LocalDapr.Hosting;
@@ -55,7 +56,7 @@ public sealed class MainFixture : IAsyncLifetime
 
         var chatPort = FreePort.Next();
         ChatSidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "chat", AppPort = chatPort, HttpPort = 0, ResourcesPaths = [Dir] });
-        Chat = new ChatApp(chatPort, ChatSidecar.HttpEndpoint);
+        Chat = new ChatApp(chatPort, ChatSidecar.HttpEndpoint, settings: null);
         Chat.Start();
         using (var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {

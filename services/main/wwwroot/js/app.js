@@ -101,7 +101,7 @@ let escapes = [];
 document.addEventListener('keydown', event => {
   if (event.key !== 'Escape') return;
   const now = Date.now();
-  escapes = [...escapes.filter(t => now - t < 1500), now];
+  escapes = [...escapes.filter(t => now - t < 2000), now];
   if (escapes.length >= 3) quickExit();
 });
 document.getElementById('quick-exit').addEventListener('click', quickExit);

@@ -13,19 +13,20 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Xunit;
 
-namespace DaprChat.Chat.Tests.Integration;
+namespace DaprChat.Chat.Testing;
 
 /// <summary>
 /// The local runtime in-process; chat (real, one or more instances, each behind its own sidecar with app id
 /// <c>chat</c>) and a stand-in for main behind its sidecar that serves the JWKS and opens sessions as main does.
+/// The chat tests wrap it as xunit fixtures; bench/ starts it itself.
 /// </summary>
-public abstract class ChatWorld(bool redis, int chatInstances, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncLifetime
+public class ChatWorld(bool redis, int chatInstances, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncDisposable
 {
     public const string AllowedOrigin = "http://localhost:5080";
 
     private readonly List<ChatApp> _chats = [];
+    private readonly List<string> _chatInstanceIds = [];
     private readonly HttpClient _daprHttp = new();
     private WebApplication? _main;
 
@@ -38,7 +39,7 @@ public abstract class ChatWorld(bool redis, int chatInstances, IReadOnlyDictiona
     /// <summary>A Dapr client on main's sidecar: what main uses to open and end sessions.</summary>
     public DaprClient MainDapr { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
+    public async Task StartAsync()
     {
         if (redis)
         {
@@ -61,6 +62,7 @@ public abstract class ChatWorld(bool redis, int chatInstances, IReadOnlyDictiona
             var chat = new ChatApp(port, sidecar.HttpEndpoint, settings);
             chat.Start();
             _chats.Add(chat);
+            _chatInstanceIds.Add(sidecar.InstanceId);
             using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await sidecar.WaitUntilReadyAsync(ready.Token);
         }
@@ -138,8 +140,9 @@ public abstract class ChatWorld(bool redis, int chatInstances, IReadOnlyDictiona
 
     public Uri SocketUri(string sessionId, int instance = 0) => new($"ws://127.0.0.1:{ChatPorts[instance]}/session/{sessionId}");
 
-    public Task<ChatSocket> ConnectAsync(string sessionId, string ticket, int instance = 0) =>
-        ChatSocket.ConnectAsync(SocketUri(sessionId, instance), ticket, AllowedOrigin);
+    /// <summary>Which chat instance hosts the session's actor (the local runtime places it by rendezvous hashing).</summary>
+    public int ActorInstance(string sessionId) =>
+        _chatInstanceIds.IndexOf(Cluster.FindHost(DaprNames.ActorTypes.ChatSession, sessionId, DaprNames.Apps.Chat)?.InstanceId ?? "");
 
     private static ECDsaSecurityKey NewKey()
     {
@@ -152,6 +155,8 @@ public abstract class ChatWorld(bool redis, int chatInstances, IReadOnlyDictiona
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        // The working directory may hold chat's appsettings.json (bench/), which would turn Information logging back on.
+        builder.Configuration["Logging:LogLevel:Default"] = "Warning";
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
         var jwk = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ECDsa.Create(SigningKey.ECDsa.ExportParameters(false))) { KeyId = SigningKey.KeyId });
@@ -199,6 +204,8 @@ public sealed class ChatApp(int port, string daprEndpoint, IReadOnlyDictionary<s
         builder.UseEnvironment("Development");
         builder.UseSetting("DAPR_HTTP_ENDPOINT", daprEndpoint);
         builder.UseSetting("Chat:AllowedOrigins:0", ChatWorld.AllowedOrigin);
+        // chat's appsettings.json logs at Information (a line per session); only warnings belong in test and bench output.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
@@ -207,20 +214,3 @@ public sealed class ChatApp(int port, string daprEndpoint, IReadOnlyDictionary<s
         builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
     }
 }
-
-public sealed class RedisChatWorld() : ChatWorld(redis: true, chatInstances: 2);
-
-public sealed class MemoryChatWorld() : ChatWorld(redis: false, chatInstances: 1);
-
-/// <summary>Seconds instead of hours, so expiry can be watched in Redis.</summary>
-public sealed class ShortRetentionWorld() : ChatWorld(redis: true, chatInstances: 1, new Dictionary<string, string?>
-{
-    ["Chat:MessageRetention"] = "00:00:06",
-});
-
-/// <summary>Short idle timeout and presence lease, so cleanup of quiet and vanished sockets can be watched.</summary>
-public sealed class QuickCleanupWorld() : ChatWorld(redis: true, chatInstances: 1, new Dictionary<string, string?>
-{
-    ["Chat:IdleTimeout"] = "00:00:02",
-    ["Chat:PresenceLease"] = "00:00:03",
-});
