@@ -5,16 +5,18 @@ using static Microsoft.Playwright.Assertions;
 namespace DaprChat.Web.Tests;
 
 /// <summary>A student and a counsellor, each in their own browser context, through the whole web client.</summary>
-public sealed class StudentAndCounselorTests(WebWorld world) : IClassFixture<WebWorld>
+public sealed class StudentAndCounselorTests(WebWorld world) : IClassFixture<WebWorld>, IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly List<string> _pageErrors = [];
+    private readonly List<IBrowserContext> _contexts = [];
 
     static StudentAndCounselorTests() => SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
 
     private async Task<IPage> OpenAsync(int width, int height)
     {
         var context = await world.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, BaseURL = world.BaseUrl });
+        _contexts.Add(context);
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout((float)Patience.TotalMilliseconds);
         // Uncaught script errors and CSP violations fail the test. (Chromium also logs every refused fetch, such as a
@@ -31,17 +33,28 @@ public sealed class StudentAndCounselorTests(WebWorld world) : IClassFixture<Web
         return page;
     }
 
+    /// <summary>Each test's browsers close with it, so their polling and sockets do not slow the next test down.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.CloseAsync();
+        }
+    }
+
     private static async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(WebWorld.ScreenshotDir, $"{name}.png"), FullPage = true });
 
-    private static async Task RegisterStudentAsync(IPage page, string name)
+    private static async Task<string> RegisterStudentAsync(IPage page, string name)
     {
+        var email = $"{name.ToLowerInvariant()}-{Guid.NewGuid():N}@daprchat.test";
         var form = page.GetByRole(AriaRole.Form, new() { Name = "New here? Create an account" });
         await form.GetByLabel("A name for yourself").FillAsync(name);
-        await form.GetByLabel("Email").FillAsync($"{name.ToLowerInvariant()}-{Guid.NewGuid():N}@daprchat.test");
+        await form.GetByLabel("Email").FillAsync(email);
         await form.GetByLabel("Password").FillAsync(WebWorld.Password);
         await form.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Who would you like to talk to?" })).ToBeVisibleAsync();
+        return email;
     }
 
     private async Task<IPage> CounselorAtDeskAsync(string displayName, string topics)
@@ -243,5 +256,38 @@ public sealed class StudentAndCounselorTests(WebWorld world) : IClassFixture<Web
         await student.Keyboard.PressAsync("Escape");
         await student.Keyboard.PressAsync("Escape");
         await student.WaitForURLAsync("https://www.bbc.com/weather");
+    }
+
+    [Fact]
+    public async Task A_declined_request_offers_who_else_is_free_and_a_student_who_signs_out_and_in_again_finds_the_new_chat()
+    {
+        var counselor = await CounselorAtDeskAsync("Dr Oak", "loneliness");
+        await world.CreateAvailableCounselorAsync("Mx Birch");
+        var student = await OpenAsync(390, 844);
+        var email = await RegisterStudentAsync(student, "Lee");
+        await student.Locator("li.book").Filter(new() { HasText = "Dr Oak" }).GetByRole(AriaRole.Button, new() { Name = "Ask to talk to Dr Oak" }).ClickAsync();
+        await Expect(student.GetByTestId("request-status")).ToContainTextAsync("Waiting for Dr Oak to join");
+
+        await counselor.Locator("li.request").GetByRole(AriaRole.Button, new() { Name = "Decline" }).ClickAsync();
+
+        await Expect(student.GetByTestId("request-status")).ToContainTextAsync("Dr Oak can't take this chat right now");
+        var alternatives = student.GetByRole(AriaRole.List, new() { Name = "Others you can talk to now" });
+        await Expect(alternatives.Locator("li.book").Filter(new() { HasText = "Mx Birch" })).ToBeVisibleAsync();
+        await Expect(alternatives.Locator("li.book").Filter(new() { HasText = "Dr Oak" })).ToHaveCountAsync(0);
+        await ScreenshotAsync(student, "11-student-declined-alternatives");
+        await alternatives.GetByRole(AriaRole.Button, new() { Name = "Ask to talk to Mx Birch" }).ClickAsync();
+        await Expect(student.GetByTestId("request-status")).ToContainTextAsync("Waiting for Mx Birch to join");
+
+        await student.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(student.GetByText("You have signed out.")).ToBeVisibleAsync();
+        var signIn = student.GetByRole(AriaRole.Form, new() { Name = "Sign in" });
+        await signIn.GetByLabel("Email").FillAsync(email);
+        await signIn.GetByLabel("Password").FillAsync(WebWorld.Password);
+        await signIn.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var open = student.GetByRole(AriaRole.Button, new() { Name = "Your chat with Mx Birch" });
+        await Expect(open).ToBeVisibleAsync();
+        await open.ClickAsync();
+        await Expect(student.GetByTestId("request-status")).ToContainTextAsync("Waiting for Mx Birch to join");
+        Assert.True(_pageErrors.Count == 0, string.Join('\n', _pageErrors));
     }
 }

@@ -100,6 +100,19 @@ public sealed class WebWorld : IAsyncLifetime
         return (email, JsonNode.Parse(body)!["inviteCode"]!.GetValue<string>());
     }
 
+    /// <summary>A counsellor who is set up entirely through the API (invite, password, sign-in) and marked available.</summary>
+    public async Task CreateAvailableCounselorAsync(string displayName)
+    {
+        var (email, code) = await InviteCounselorAsync(displayName);
+        (await Http.PostAsJsonAsync("/api/auth/accept-invite", new { code, password = Password })).EnsureSuccessStatusCode();
+        using var login = await Http.PostAsJsonAsync("/api/auth/login", new { email, password = Password });
+        login.EnsureSuccessStatusCode();
+        var token = JsonNode.Parse(await login.Content.ReadAsStringAsync())!["accessToken"]!.GetValue<string>();
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/dashboard/status") { Content = JsonContent.Create(new { status = "available" }) };
+        request.Headers.Authorization = new("Bearer", token);
+        (await Http.SendAsync(request)).EnsureSuccessStatusCode();
+    }
+
     private async Task<string> AdminTokenAsync()
     {
         // The bootstrap admin is created in the background at start-up.
