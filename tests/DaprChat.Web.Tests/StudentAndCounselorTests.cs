@@ -182,7 +182,9 @@ public sealed class StudentAndCounselorTests(WebWorld world) : IClassFixture<Web
 
         await student.GetByRole(AriaRole.Button, new() { Name = "Leave quickly" }).ClickAsync();
 
-        await student.WaitForURLAsync("https://www.bbc.com/weather");
+        // The URL, not the load event: the neutral page is replaced in, and Playwright may miss its load.
+        await Expect(student).ToHaveURLAsync("https://www.bbc.com/weather");
+        await Expect(student.GetByRole(AriaRole.Heading, new() { Name = "Weather" })).ToBeVisibleAsync();
         await student.GotoAsync(world.BaseUrl);
         await Expect(student.GetByRole(AriaRole.Heading, new() { Name = "Talk to someone who listens" })).ToBeVisibleAsync();
         Assert.Null(await student.EvaluateAsync<string?>("() => sessionStorage.getItem('daprchat.refresh')"));
@@ -255,7 +257,9 @@ public sealed class StudentAndCounselorTests(WebWorld world) : IClassFixture<Web
         await student.Keyboard.PressAsync("Escape");
         await student.Keyboard.PressAsync("Escape");
         await student.Keyboard.PressAsync("Escape");
-        await student.WaitForURLAsync("https://www.bbc.com/weather");
+        // The URL, not the load event: the neutral page is replaced in, and Playwright may miss its load.
+        await Expect(student).ToHaveURLAsync("https://www.bbc.com/weather");
+        await Expect(student.GetByRole(AriaRole.Heading, new() { Name = "Weather" })).ToBeVisibleAsync();
     }
 
     [Fact]

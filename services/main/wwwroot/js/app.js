@@ -102,7 +102,11 @@ document.addEventListener('keydown', event => {
   if (event.key !== 'Escape') return;
   const now = Date.now();
   escapes = [...escapes.filter(t => now - t < 2000), now];
-  if (escapes.length >= 3) quickExit();
+  if (escapes.length >= 3) {
+    // Handled here: otherwise the browser treats this Escape as "stop loading" and cancels the way out.
+    event.preventDefault();
+    quickExit();
+  }
 });
 document.getElementById('quick-exit').addEventListener('click', quickExit);
 document.getElementById('sign-out').addEventListener('click', () => signOut('You have signed out.'));
