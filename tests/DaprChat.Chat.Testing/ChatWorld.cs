@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using DaprChat.Contracts;
 using DaprChat.Dapr;
 using DaprChat.Testing;
+using static DaprChat.Testing.ComponentYaml;
 using localdapr::LocalDapr.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -173,9 +174,6 @@ public class ChatWorld(bool redis, int chatInstances, IReadOnlyDictionary<string
 
     private string Components()
     {
-        string Meta(params (string Name, string Value)[] items) => string.Concat(items.Select(i => $"\n    - name: {i.Name}\n      value: \"{i.Value}\""));
-        string Component(string name, string type, params (string, string)[] meta) =>
-            $"apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: {type}\n  version: v1\n  metadata:{Meta(meta)}\n---\n";
         return redis
             ? Component(DaprNames.StateStores.Chat, "state.redis", ("redisHost", Redis!.Address), ("actorStateStore", "true"))
               + Component(DaprNames.PubSubs.Events, "pubsub.redis", ("redisHost", Redis.Address))

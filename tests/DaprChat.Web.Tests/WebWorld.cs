@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DaprChat.Chat.Testing;
 using DaprChat.Testing;
+using static DaprChat.Testing.ComponentYaml;
 using localdapr::LocalDapr.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -174,19 +175,6 @@ public sealed class WebWorld : IAsyncLifetime
 
     private void WriteComponents()
     {
-        string Component(string name, string type, params (string Name, string Value)[] metadata) => $"""
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: {name}
-            spec:
-              type: {type}
-              version: v1
-              metadata:
-            {string.Concat(metadata.Select(m => $"    - name: {m.Name}\n      value: \"{m.Value}\"\n"))}
-            ---
-
-            """;
         var redis = ("redisHost", Redis.Address);
         File.WriteAllText(Path.Combine(Dir, "components.yaml"),
             Component("chatstore", "state.redis", redis, ("actorStateStore", "true"))

@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using DaprChat.Chat.Testing;
 using DaprChat.Dapr;
 using DaprChat.Testing;
+using static DaprChat.Testing.ComponentYaml;
 using localdapr::LocalDapr.Hosting;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -130,58 +131,12 @@ public sealed class MainFixture : IAsyncLifetime
 
     private void WriteComponents()
     {
-        var redis = $"""
-                - name: redisHost
-                  value: "{Redis.Address}"
-            """;
-        File.WriteAllText(Path.Combine(Dir, "components.yaml"), $"""
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: chatstore
-            spec:
-              type: state.redis
-              version: v1
-              metadata:
-                - name: actorStateStore
-                  value: "true"
-            {redis}
-            ---
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: userstore
-            spec:
-              type: state.redis
-              version: v1
-              metadata:
-            {redis}
-            ---
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: events
-            spec:
-              type: pubsub.redis
-              version: v1
-              metadata:
-                - name: processingTimeout
-                  value: "2000"
-                - name: redeliverInterval
-                  value: "500"
-            {redis}
-            ---
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: secrets
-            spec:
-              type: secretstores.local.file
-              version: v1
-              metadata:
-                - name: secretsFile
-                  value: "{Path.Combine(Dir, "secrets.json")}"
-            """);
+        var redis = ("redisHost", Redis.Address);
+        File.WriteAllText(Path.Combine(Dir, "components.yaml"),
+            Component("chatstore", "state.redis", redis, ("actorStateStore", "true"))
+            + Component("userstore", "state.redis", redis)
+            + Component("events", "pubsub.redis", redis, ("processingTimeout", "2000"), ("redeliverInterval", "500"))
+            + Component("secrets", "secretstores.local.file", ("secretsFile", Path.Combine(Dir, "secrets.json"))));
         File.WriteAllText(Path.Combine(Dir, "secrets.json"), JsonSerializer.Serialize(new Dictionary<string, string>
         {
             ["main-signing-key"] = SigningKeyPem,

@@ -38,19 +38,19 @@ function signInView(notice = '') {
   const signIn = form('Sign in', 'Sign in', [
     field('Email', { name: 'email', type: 'email', autocomplete: 'username' }),
     field('Password', { name: 'password', type: 'password', autocomplete: 'current-password' }),
-  ], async ({ email, password }) => { await api.signIn(email, password); enter(); });
+  ], async ({ email, password }) => { await api.signIn(email, password); await enter(); });
 
   const register = form('New here? Create an account', 'Create account', [
     field('A name for yourself (only you see it; counsellors see a random alias)', { name: 'displayName', autocomplete: 'nickname', maxlength: '60' }),
     field('Email', { name: 'email', type: 'email', autocomplete: 'email' }),
     field('Password (at least 10 characters)', { name: 'password', type: 'password', autocomplete: 'new-password', minlength: '10' }),
-  ], async ({ displayName, email, password }) => { await api.register(email, password, displayName); await api.signIn(email, password); enter(); });
+  ], async ({ displayName, email, password }) => { await api.register(email, password, displayName); await api.signIn(email, password); await enter(); });
 
   const invite = form('Counsellors: accept your invite', 'Set password', [
     field('Invite code', { name: 'code', autocomplete: 'off' }),
     field('Email', { name: 'email', type: 'email', autocomplete: 'username' }),
     field('New password (at least 10 characters)', { name: 'password', type: 'password', autocomplete: 'new-password', minlength: '10' }),
-  ], async ({ code, email, password }) => { await api.acceptInvite(code, password); await api.signIn(email, password); enter(); });
+  ], async ({ code, email, password }) => { await api.acceptInvite(code, password); await api.signIn(email, password); await enter(); });
 
   show(el('div', { class: 'welcome' },
     el('h1', {}, 'Talk to someone who listens'),

@@ -28,6 +28,7 @@ export class ChatClient extends EventTarget {
     this.timers = {};
     this.sentTypingAt = 0;
     this.readSent = 0;
+    this.lastFromOther = 0; // the highest sequence number the other side has sent
   }
 
   get other() { return this.participants.find(p => p.id !== this.me?.id) ?? null; }
@@ -132,6 +133,7 @@ export class ChatClient extends EventTarget {
     if (this.messages.has(frame.seq)) return;
     this.messages.set(frame.seq, frame);
     this.lastSeq = Math.max(this.lastSeq, frame.seq);
+    if (frame.senderId !== this.me?.id) this.lastFromOther = Math.max(this.lastFromOther, frame.seq);
     if (this.pending.delete(frame.clientId) && frame.senderId === this.me?.id) this.emit('pending', null);
     if (frame.senderId !== this.me?.id) this.typing = false;
     this.noteDelivery();
@@ -180,8 +182,7 @@ export class ChatClient extends EventTarget {
 
   /** Marks everything from the other side as read, once per new sequence number. */
   markRead() {
-    let upTo = 0;
-    for (const m of this.messages.values()) if (m.senderId !== this.me?.id) upTo = Math.max(upTo, m.seq);
+    const upTo = this.lastFromOther;
     const mine = this.me ? this.readUpTo[this.me.id] ?? 0 : 0;
     if (upTo <= mine || upTo <= this.readSent || this.state !== 'open') return;
     this.readSent = upTo;

@@ -85,9 +85,12 @@ export function chatView(client, { title, onEnd, isActive = () => true }) {
     const item = messageItem(message, message.seq);
     if (pendingItem) { pendingItem.replaceWith(item); ownItems.delete(message.clientId); }
     else {
-      // Sequence order, even when a resume fills an earlier gap.
-      const later = [...log.querySelectorAll('li[data-seq]')].find(li => li.dataset.seq && Number(li.dataset.seq) > message.seq);
+      // Sequence order, even when a resume fills an earlier gap; the usual case, a newer message, skips the search.
       const firstPending = log.querySelector('li.pending');
+      const last = firstPending ? firstPending.previousElementSibling : log.lastElementChild;
+      const later = last && Number(last.dataset.seq) > message.seq
+        ? [...log.querySelectorAll('li[data-seq]')].find(li => li.dataset.seq && Number(li.dataset.seq) > message.seq)
+        : null;
       log.insertBefore(item, later ?? firstPending ?? null);
     }
     if (message.senderId === client.me?.id) ownItems.set(message.seq, item);
