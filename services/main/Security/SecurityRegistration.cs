@@ -55,7 +55,6 @@ public static class SecurityRegistration
     public static WebApplication UseSecurity(this WebApplication app)
     {
         app.UseAuthentication();
-        app.UseRateLimiter();
         app.UseAuthorization();
         return app;
     }
