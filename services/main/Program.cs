@@ -4,6 +4,7 @@ using DaprChat.Main.Admin;
 using DaprChat.Main.Dashboard;
 using DaprChat.Main.Devices;
 using DaprChat.Main.Directory;
+using DaprChat.Main.Infrastructure;
 using DaprChat.Main.Security;
 using DaprChat.Main.Sessions;
 using DaprChat.Main.Status;
@@ -14,7 +15,7 @@ builder.AddServiceDefaults();
 builder.AddSecurity();
 builder.AddAccounts();
 builder.AddSessions();
-builder.Services.AddOpenApi();
+builder.AddApiConventions();
 
 var app = builder.Build();
 app.UseWebClient();

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using DaprChat.Contracts;
 using DaprChat.Main.Security;
+using DaprChat.Main.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Accounts;
@@ -25,10 +26,10 @@ public static class AuthApi
 {
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/auth").WithTags("Auth");
-        group.MapPost("/register", RegisterAsync).AllowAnonymous().WithAddressBudget(b => b.SignIn);
-        group.MapPost("/login", LoginAsync).AllowAnonymous().WithAddressBudget(b => b.SignIn);
-        group.MapPost("/refresh", RefreshAsync).AllowAnonymous().WithAddressBudget(b => b.Refresh);
+        var group = endpoints.MapGroup("/api/auth").WithTags("Auth").WithProblemResponses();
+        group.MapPost("/register", RegisterAsync).ProducesProblem(StatusCodes.Status409Conflict).AllowAnonymous().WithAddressBudget(b => b.SignIn);
+        group.MapPost("/login", LoginAsync).ProducesProblem(StatusCodes.Status401Unauthorized).AllowAnonymous().WithAddressBudget(b => b.SignIn);
+        group.MapPost("/refresh", RefreshAsync).ProducesProblem(StatusCodes.Status401Unauthorized).AllowAnonymous().WithAddressBudget(b => b.Refresh);
         group.MapPost("/logout", LogoutAsync).AllowAnonymous();
         group.MapPost("/accept-invite", AcceptInviteAsync).AllowAnonymous().WithAddressBudget(b => b.SignIn);
         group.MapGet("/me", MeAsync).RequireAuthorization();

@@ -70,6 +70,11 @@ public static class ProblemDefaults
                 _ => "server_error",
             };
             details.Title ??= "Request failed";
+            if (context.Exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException json })
+            {
+                details.Detail ??= ApiConventions.DescribeBadJson(json);
+            }
+
             details.Type ??= Problem.TypeFor(details.Status ?? 0);
         });
 }

@@ -108,6 +108,25 @@ public sealed class MainFixture : IAsyncLifetime
         return app.CreateClient();
     }
 
+    /// <summary>
+    /// A main on its first run: its own app id and a secrets store with no keys (so chat never sees its keys), dev keys
+    /// into <paramref name="devDirectory"/>. The caller disposes it.
+    /// </summary>
+    public async Task<MainApp> StartFirstRunMainAsync(string environment, string devDirectory)
+    {
+        var dir = System.IO.Directory.CreateTempSubdirectory("daprchat-first-run-").FullName;
+        File.WriteAllText(Path.Combine(dir, "components.yaml"),
+            Component("userstore", "state.redis", ("redisHost", Redis.Address), ("keyPrefix", "first-run"))
+            + Component("secrets", "secretstores.local.file", ("secretsFile", Path.Combine(dir, "secrets.json"))));
+        File.WriteAllText(Path.Combine(dir, "secrets.json"), "{}");
+        var port = FreePort.Next();
+        var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "main-first-run", AppPort = port, HttpPort = 0, ResourcesPaths = [dir] });
+        var app = new MainApp(port, Settings(sidecar.HttpEndpoint, new Dictionary<string, string?> { ["Keys:DevDirectory"] = devDirectory, ["Accounts:BootstrapAdminEmail"] = null }), Time, environment);
+        _extraApps.Add(app);
+        app.Start();
+        return app;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
