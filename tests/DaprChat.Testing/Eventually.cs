@@ -17,4 +17,19 @@ public static class Eventually
             await Task.Delay(50);
         }
     }
+
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string because)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Not true within {timeout.TotalSeconds:0.#} s: {because}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
 }

@@ -275,6 +275,7 @@ public sealed class StudentAndCounselorTests(WebWorld world) : IClassFixture<Web
         await counselor.Locator("li.request").GetByRole(AriaRole.Button, new() { Name = "Decline" }).ClickAsync();
 
         await Expect(student.GetByTestId("request-status")).ToContainTextAsync("Dr Oak can't take this chat right now");
+        await Expect(student.GetByTestId("request-status")).ToContainTextAsync("What you wrote while waiting has been deleted");
         var alternatives = student.GetByRole(AriaRole.List, new() { Name = "Others you can talk to now" });
         await Expect(alternatives.Locator("li.book").Filter(new() { HasText = "Mx Birch" })).ToBeVisibleAsync();
         await Expect(alternatives.Locator("li.book").Filter(new() { HasText = "Dr Oak" })).ToHaveCountAsync(0);

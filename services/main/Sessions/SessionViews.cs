@@ -21,11 +21,13 @@ public sealed record StudentSessionView(
     DateTimeOffset? JoinedAt,
     DateTimeOffset? ClosedAt,
     string ChatUrl,
-    IReadOnlyList<BookView>? Alternatives)
+    IReadOnlyList<BookView>? Alternatives,
+    bool MessagesErased)
 {
     public static StudentSessionView From(SessionRecord s, string chatUrl, IReadOnlyList<BookView>? alternatives = null) => new(
         s.Id, s.Status, s.StudentPseudonym, s.StudentAlias, new CounselorRef(s.CounselorId, s.CounselorName, s.CounselorRole),
-        s.CreatedAt, s.RequestExpiresAt, s.ExpiresAt, s.JoinedAt, s.ClosedAt, chatUrl, alternatives);
+        s.CreatedAt, s.RequestExpiresAt, s.ExpiresAt, s.JoinedAt, s.ClosedAt, chatUrl, alternatives,
+        DaprChat.Contracts.ChatEndReasons.EndsUnansweredRequest(SessionRules.ChatEndReason(s)));
 }
 
 public sealed record SessionCreated(StudentSessionView Session, TicketView Ticket);

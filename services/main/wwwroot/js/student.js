@@ -135,11 +135,14 @@ export function studentApp({ main, show, announce }) {
         active: `${name} has joined. You are talking with them now.`,
         declined: `${name} can't take this chat right now. It isn't about you. Here is who else is free:`,
         timed_out: `${name} didn't answer in time. Here is who else is free now:`,
-        ended: 'This chat has ended. Thank you for talking with us. You can start a new chat whenever you need.',
+        ended: s.joinedAt ? 'This chat has ended. Thank you for talking with us. You can start a new chat whenever you need.'
+          : 'You cancelled this request. You can start a new chat whenever you need.',
         expired: 'This chat has expired and its messages are gone.',
       }[s.status] ?? s.status;
+      // What was written to a request nobody joined is deleted by chat; the student should not wonder where it went.
+      const erased = s.messagesErased ? ' What you wrote while waiting has been deleted, since nobody read it.' : '';
       // The live region speaks only when the state changes; the countdown beside it stays silent.
-      if (statusLine.dataset.status !== s.status) { statusLine.textContent = text; statusLine.dataset.status = s.status; }
+      if (statusLine.dataset.status !== s.status) { statusLine.textContent = text + erased; statusLine.dataset.status = s.status; }
       countdown.textContent = s.status === 'pending' ? `If they can't join within ${timeLeft(s.requestExpiresAt)}, we'll suggest someone else.` : '';
       alternatives.replaceChildren(...(s.alternatives ?? []).map(b => bookCard(b, ask)));
       if (s.status === 'pending' || s.status === 'active') {
