@@ -1,6 +1,6 @@
 using DaprChat.Chat.Sessions;
 using DaprChat.Chat.Tickets;
-using DaprChat.Dapr;
+using DaprChat.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();

@@ -1,4 +1,3 @@
-using DaprChat.Dapr;
 using DaprChat.Main.Accounts;
 using DaprChat.Main.Admin;
 using DaprChat.Main.Dashboard;
@@ -9,13 +8,15 @@ using DaprChat.Main.Security;
 using DaprChat.Main.Sessions;
 using DaprChat.Main.Status;
 using DaprChat.Main.WebClient;
+using DaprChat.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddSecurity();
 builder.AddAccounts();
 builder.AddSessions();
-builder.AddApiConventions();
+builder.AddStatus();
+builder.AddMainOpenApi();
 
 var app = builder.Build();
 app.UseWebClient();

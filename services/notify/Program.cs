@@ -1,4 +1,4 @@
-using DaprChat.Dapr;
+using DaprChat.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();

@@ -12,29 +12,6 @@ public static class Roles
     public const string Admin = "admin";
 }
 
-/// <summary>Method names of the <see cref="DaprNames.ActorTypes.ChatSession"/> actor.</summary>
-public static class ChatSessionMethods
-{
-    public const string Open = "open";
-    public const string Get = "get";
-    public const string End = "end";
-
-    /// <summary>chat → actor: a participant's socket connects (membership check and presence lease).</summary>
-    public const string Admit = "admit";
-
-    /// <summary>chat → actor: the socket is still there (renews its lease).</summary>
-    public const string Renew = "renew";
-
-    /// <summary>chat → actor: the socket closed.</summary>
-    public const string Leave = "leave";
-
-    public const string Send = "send";
-    public const string MarkRead = "read";
-
-    /// <summary>main → actor: the counsellor accepted the request (before main records it, so the actor never erases a chat main calls active).</summary>
-    public const string Join = "join";
-}
-
 /// <summary>Why a session ended or is no longer usable; also the <c>reason</c> of <see cref="SessionEndedEvent"/>.</summary>
 public static class ChatEndReasons
 {

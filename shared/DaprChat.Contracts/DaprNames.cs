@@ -35,6 +35,18 @@ public static class DaprNames
         public const string SessionEnded = "chat.session-ended";
         public const string SummaryRequested = "summary.requested";
         public const string SummaryReady = "summary.ready";
+
+        /// <summary>
+        /// Each app's own dead-letter topic, on every pub/sub it subscribes to: where daprd moves an event the app
+        /// dropped or kept failing, and where the app logs it (by id and topic, never its data).
+        /// </summary>
+        public static class DeadLetter
+        {
+            public const string Main = "main.dead-letter";
+            public const string Chat = "chat.dead-letter";
+            public const string Notify = "notify.dead-letter";
+            public const string Summarize = "summarize.dead-letter";
+        }
     }
 
     public const string SecretStore = "secrets";

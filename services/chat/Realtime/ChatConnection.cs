@@ -5,7 +5,7 @@ using System.Threading.Channels;
 using DaprChat.Chat.Sessions;
 using DaprChat.Chat.Tickets;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
+using Dapr;
 
 namespace DaprChat.Chat.Realtime;
 
@@ -67,9 +67,9 @@ public sealed partial class ChatConnection(
             try
             {
                 using var leave = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await services.Sessions.LeaveAsync(SessionId, Me, leave.Token);
+                await services.Sessions.For(SessionId).LeaveAsync(Me, leave.Token);
             }
-            catch (Exception ex) when (ex is DaprApiException or HttpRequestException or OperationCanceledException)
+            catch (Exception ex) when (ex is DaprException or HttpRequestException or OperationCanceledException)
             {
                 // The lease lapses on its own.
             }
@@ -90,7 +90,7 @@ public sealed partial class ChatConnection(
         {
             // The socket closed while the event was on its way.
         }
-        catch (Exception ex) when (ex is DaprApiException or HttpRequestException)
+        catch (Exception ex) when (ex is DaprException or HttpRequestException)
         {
             // This socket catches up with the next message or its next resume; others are not held back.
             LogFrameFailed(logger, ex, SessionId, "fanout " + fanout.Kind);
@@ -204,7 +204,7 @@ public sealed partial class ChatConnection(
                     await TypingAsync(typing, timeout.Token);
                     break;
                 case ReadRequest read:
-                    Settle((await services.Sessions.MarkReadAsync(SessionId, new MarkReadRequest(ParticipantId, read.UpToSeq), timeout.Token)).Outcome);
+                    Settle((await services.Sessions.For(SessionId).MarkReadAsync(new MarkReadRequest(ParticipantId, read.UpToSeq), timeout.Token)).Outcome);
                     break;
                 case ResumeRequest resume when ticket.Permissions.Contains(ChatTickets.Permissions.ViewHistory):
                     await ResumeAsync(resume.AfterSeq, timeout.Token);
@@ -213,14 +213,14 @@ public sealed partial class ChatConnection(
                     Enqueue(new ErrorFrame(ErrorCodes.Forbidden, "This ticket does not allow reading the history"));
                     break;
                 case EndRequest:
-                    await services.Sessions.EndAsync(SessionId, new EndChatSessionRequest(ParticipantId, "ended_by_participant"), timeout.Token);
+                    await services.Sessions.For(SessionId).EndAsync(new EndChatSessionRequest(ParticipantId, ChatEndReasons.Ended), timeout.Token);
                     break;
                 case PingRequest ping:
                     Enqueue(new PongFrame(ping.Id));
                     break;
             }
         }
-        catch (Exception ex) when (ex is DaprApiException or HttpRequestException or OperationCanceledException)
+        catch (Exception ex) when (ex is DaprException or HttpRequestException or OperationCanceledException)
         {
             LogFrameFailed(logger, ex, SessionId, frame.GetType().Name);
             Enqueue(new ErrorFrame(ErrorCodes.Unavailable, "The chat could not do that just now; try again", (frame as SendRequest)?.ClientId, Retryable: true));
@@ -235,7 +235,7 @@ public sealed partial class ChatConnection(
             return;
         }
 
-        var result = await services.Sessions.SendAsync(SessionId, new SendChatMessageRequest(ParticipantId, send.ClientId, send.Content), cancellationToken);
+        var result = await services.Sessions.For(SessionId).SendAsync(new SendChatMessageRequest(ParticipantId, send.ClientId, send.Content), cancellationToken);
         if (result.Outcome == ChatOutcomes.Ok)
         {
             // Acknowledged only now: the actor answers after the message is stored.
@@ -364,9 +364,9 @@ public sealed partial class ChatConnection(
                 lastRenew = services.Time.GetTimestamp();
                 try
                 {
-                    Settle((await services.Sessions.RenewAsync(SessionId, Me, cancellationToken)).Outcome);
+                    Settle((await services.Sessions.For(SessionId).AdmitAsync(Me, cancellationToken)).Outcome);
                 }
-                catch (Exception ex) when (ex is DaprApiException or HttpRequestException)
+                catch (Exception ex) when (ex is DaprException or HttpRequestException)
                 {
                     LogRenewFailed(logger, ex, SessionId);
                 }

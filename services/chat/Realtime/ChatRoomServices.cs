@@ -1,5 +1,5 @@
+using Dapr.Client;
 using DaprChat.Chat.Sessions;
-using DaprChat.Dapr;
 using Microsoft.Extensions.Options;
 
 namespace DaprChat.Chat.Realtime;

@@ -1,5 +1,5 @@
 using DaprChat.Contracts;
-using DaprChat.Dapr;
+using DaprChat.ServiceDefaults;
 
 namespace DaprChat.Chat.Realtime;
 
@@ -12,12 +12,12 @@ public static class FanoutApi
                 if (string.IsNullOrEmpty(fanout.SessionId) || string.IsNullOrEmpty(fanout.Kind))
                 {
                     // Malformed events would fail the same way on every redelivery.
-                    return TopicResults.Drop();
+                    return TopicResponse.Drop;
                 }
 
                 await registry.DispatchAsync(fanout, cancellationToken);
-                return TopicResults.Success();
+                return TopicResponse.Success;
             })
-            .WithTopic(DaprNames.PubSubs.Fanout, DaprNames.Topics.ChatMessage)
+            .WithDaprTopic(DaprNames.PubSubs.Fanout, DaprNames.Topics.ChatMessage, DaprNames.Topics.DeadLetter.Chat)
             .ExcludeFromDescription();
 }

@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using DaprChat.Chat.Sessions;
 using DaprChat.Chat.Tickets;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
+using Dapr;
 using Microsoft.Extensions.Options;
 
 namespace DaprChat.Chat.Realtime;
@@ -80,9 +80,9 @@ public static partial class SessionSocketEndpoint
         ChatAdmission admission;
         try
         {
-            admission = await sessions.AdmitAsync(sessionId, new ChatConnectionRequest(ticket.ParticipantId, connectionId), context.RequestAborted);
+            admission = await sessions.For(sessionId).AdmitAsync(new ChatConnectionRequest(ticket.ParticipantId, connectionId), context.RequestAborted);
         }
-        catch (Exception ex) when (ex is DaprApiException or HttpRequestException)
+        catch (Exception ex) when (ex is DaprException or HttpRequestException)
         {
             return Refuse(StatusCodes.Status503ServiceUnavailable, "chat_unavailable", "The chat could not be opened just now; try again");
         }

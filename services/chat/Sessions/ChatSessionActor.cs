@@ -1,6 +1,7 @@
+using Dapr;
+using Dapr.Actors.Runtime;
+using Dapr.Client;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
-using DaprChat.Dapr.Actors;
 using Microsoft.Extensions.Options;
 
 namespace DaprChat.Chat.Sessions;
@@ -11,16 +12,15 @@ namespace DaprChat.Chat.Sessions;
 /// (actor state has no GA TTL in Dapr 1.16), so the whole chat expires <see cref="ChatOptions.MessageRetention"/>
 /// after its last message. Presence is kept in memory: sockets renew their leases, so a moved actor relearns it.
 /// </summary>
-public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IOptions<ChatOptions> options, TimeProvider time)
-    : Actor(host), IRemindable
+public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, DaprClient dapr, IOptions<ChatOptions> options, TimeProvider time)
+    : Actor(host), IChatSessionActor, IRemindable
 {
-    public const string PresenceSweep = "presence-sweep";
     private const string ExpireReminder = "expire";
     private const string RetentionReminder = "retention";
     private const string AnswerByReminder = "answer-by";
     private const string PresenceTimer = "presence";
 
-    private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _leases = new(StringComparer.Ordinal);
+    private readonly PresenceLeases _presence = new(options.Value.PresenceLease, time);
     private SessionRecord? _session;
     private bool _loaded;
     private bool _presenceTimerOn;
@@ -29,12 +29,14 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
 
     private TimeSpan Retention => Options.MessageRetention;
 
-    public async Task<ChatSessionSnapshot> OpenAsync(OpenChatSessionRequest request, CancellationToken cancellationToken)
+    private string SessionId => Id.GetId();
+
+    public async Task<ChatSessionSnapshot> OpenAsync(OpenChatSessionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.SessionId != Id.Id)
+        if (request.SessionId != SessionId)
         {
-            throw new ArgumentException($"The request names session '{request.SessionId}' but this actor is '{Id.Id}'", nameof(request));
+            throw new ArgumentException($"The request names session '{request.SessionId}' but this actor is '{SessionId}'", nameof(request));
         }
 
         if (request.Student.Role != Roles.Student || request.Counselor.Role is not (Roles.Counselor or Roles.Volunteer) || request.Student.Id == request.Counselor.Id)
@@ -48,35 +50,35 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
             // A retried open (main timed out, a second replica) must not reset the session or its clock.
             return existing.StudentPseudonym == request.Student.Id && existing.CounselorId == request.Counselor.Id
                 ? existing.ToSnapshot(Retention)
-                : throw new InvalidOperationException($"Session '{Id.Id}' is already open with other participants");
+                : throw new InvalidOperationException($"Session '{SessionId}' is already open with other participants");
         }
 
         var now = time.GetUtcNow();
-        var session = new SessionRecord(Id.Id, [request.Student, request.Counselor], ChatSessionStates.Open, now, request.ExpiresAt,
+        var session = new SessionRecord(SessionId, [request.Student, request.Counselor], ChatSessionStates.Open, now, request.ExpiresAt,
             null, null, null, 0, now, now + Retention, new Dictionary<string, long>(), [], request.AnswerBy);
         await store.SaveSessionAsync(session, Retention, cancellationToken);
         _session = session;
-        await RegisterReminderAsync(ExpireReminder, new { }, Later(request.ExpiresAt - now), Timeout.InfiniteTimeSpan);
+        await RegisterReminderAsync(ExpireReminder, [], Later(request.ExpiresAt - now), Timeout.InfiniteTimeSpan);
         if (request.AnswerBy is { } answerBy)
         {
-            await RegisterReminderAsync(AnswerByReminder, new { }, Later(answerBy + Options.AnswerGrace - now), Timeout.InfiniteTimeSpan);
+            await RegisterReminderAsync(AnswerByReminder, [], Later(answerBy + Options.AnswerGrace - now), Timeout.InfiniteTimeSpan);
         }
 
-        await RegisterReminderAsync(RetentionReminder, new { }, Later(session.KeysExpireNotBefore - Options.RetentionRefreshMargin - now), Timeout.InfiniteTimeSpan);
-        LogOpened(Logger, Id.Id);
+        await RegisterReminderAsync(RetentionReminder, [], Later(session.KeysExpireNotBefore - Options.RetentionRefreshMargin - now), Timeout.InfiniteTimeSpan);
+        LogOpened(Logger, SessionId);
         return session.ToSnapshot(Retention);
     }
 
-    public async Task<ChatSessionSnapshot?> GetAsync(CancellationToken cancellationToken) =>
+    public async Task<ChatSessionSnapshot?> GetAsync(CancellationToken cancellationToken = default) =>
         (await LoadAsync(cancellationToken))?.ToSnapshot(Retention);
 
     /// <summary>
     /// The counsellor accepted the request: from now on the request cannot time out here. Answers the session as it is,
     /// so main sees a session that ended first (timed out, withdrawn) and refuses the join.
     /// </summary>
-    public async Task<ChatSessionSnapshot> JoinAsync(CancellationToken cancellationToken)
+    public async Task<ChatSessionSnapshot> JoinAsync(CancellationToken cancellationToken = default)
     {
-        var session = await LoadAsync(cancellationToken) ?? throw new KeyNotFoundException($"Session '{Id.Id}' was never opened or has expired");
+        var session = await LoadAsync(cancellationToken) ?? throw new KeyNotFoundException($"Session '{SessionId}' was never opened or has expired");
         if (session.State != ChatSessionStates.Open || session.JoinedAt is not null)
         {
             return session.ToSnapshot(Retention);
@@ -90,33 +92,35 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
         return joined.ToSnapshot(Retention);
     }
 
-    public async Task<ChatSessionSnapshot> EndAsync(EndChatSessionRequest request, CancellationToken cancellationToken)
+    public async Task<ChatSessionSnapshot> EndAsync(EndChatSessionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var session = await LoadAsync(cancellationToken) ?? throw new KeyNotFoundException($"Session '{Id.Id}' was never opened or has expired");
+        var session = await LoadAsync(cancellationToken) ?? throw new KeyNotFoundException($"Session '{SessionId}' was never opened or has expired");
         if (session.State == ChatSessionStates.Ended)
         {
             return session.ToSnapshot(Retention);
         }
 
         var now = time.GetUtcNow();
+        // A participant who ends a request nobody has joined withdraws it.
+        var reason = request.Reason == ChatEndReasons.Ended && session is { AnswerBy: not null, JoinedAt: null } ? ChatEndReasons.Withdrawn : request.Reason;
         // Nobody read what the student wrote while waiting for an answer that never came: it is not kept.
-        var erase = ChatEndReasons.EndsUnansweredRequest(request.Reason);
+        var erase = ChatEndReasons.EndsUnansweredRequest(reason);
         if (erase)
         {
-            await store.EraseMessagesAsync(Id.Id, session.LastSequence, cancellationToken);
+            await store.EraseMessagesAsync(SessionId, session.LastSequence, cancellationToken);
         }
 
         var ended = session with
         {
-            State = ChatSessionStates.Ended, EndedAt = now, EndedBy = request.EndedBy, EndReason = request.Reason, MessagesErased = session.MessagesErased || erase,
+            State = ChatSessionStates.Ended, EndedAt = now, EndedBy = request.EndedBy, EndReason = reason, MessagesErased = session.MessagesErased || erase,
             RecentSends = erase ? [] : session.RecentSends,
         };
         await store.SaveSessionAsync(ended, ended.RetainedUntil(Retention) - now, cancellationToken);
         _session = ended;
-        LogEnded(Logger, Id.Id, request.Reason);
+        LogEnded(Logger, SessionId, reason);
         await AnnounceEndAsync(ended, now, cancellationToken);
-        if (request.Reason != ChatEndReasons.Expired)
+        if (reason != ChatEndReasons.Expired)
         {
             await UnregisterReminderAsync(ExpireReminder);
         }
@@ -130,7 +134,7 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
     /// A participant's socket connects, or renews its lease: only the session's two participants, only while it is
     /// open. The answer tells a renewing socket whether the session still is.
     /// </summary>
-    public async Task<ChatAdmission> AdmitAsync(ChatConnectionRequest request, CancellationToken cancellationToken)
+    public async Task<ChatAdmission> AdmitAsync(ChatConnectionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (session, refusal) = await UsableAsync(request.ParticipantId, cancellationToken);
@@ -143,12 +147,12 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
         return Admission(session);
     }
 
-    public async Task LeaveAsync(ChatConnectionRequest request, CancellationToken cancellationToken)
+    public async Task LeaveAsync(ChatConnectionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (_leases.TryGetValue(request.ParticipantId, out var leases) && leases.Remove(request.ConnectionId) && !IsOnline(request.ParticipantId, time.GetUtcNow()))
+        if (_presence.Release(request.ParticipantId, request.ConnectionId))
         {
-            await PublishFanoutAsync(new ChatFanoutEvent(Id.Id, ChatFanoutKinds.Presence, time.GetUtcNow(), ParticipantId: request.ParticipantId, Online: false), cancellationToken);
+            await PublishFanoutAsync(new ChatFanoutEvent(SessionId, ChatFanoutKinds.Presence, time.GetUtcNow(), ParticipantId: request.ParticipantId, Online: false), cancellationToken);
         }
     }
 
@@ -156,7 +160,7 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
     /// Stores a message and answers its sequence number. A retry with a client id this sender used recently is stored
     /// once and answered with the same number. Costs two key writes in one transaction, whatever the chat's length.
     /// </summary>
-    public async Task<SendChatMessageResult> SendAsync(SendChatMessageRequest request, CancellationToken cancellationToken)
+    public async Task<SendChatMessageResult> SendAsync(SendChatMessageRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (session, refusal) = await UsableAsync(request.ParticipantId, cancellationToken);
@@ -180,22 +184,21 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
         var sender = session.Participant(request.ParticipantId)!;
         var message = new ChatMessage(session.LastSequence + 1, Guid.NewGuid().ToString("N"), request.ClientId, sender.Id, sender.Role,
             request.Content, "text", now);
-        var recent = session.RecentSends.Count >= Options.RecentClientIds ? session.RecentSends.Skip(session.RecentSends.Count - Options.RecentClientIds + 1) : session.RecentSends;
         var next = session with
         {
             LastSequence = message.Sequence,
             LastActivityAt = now,
-            RecentSends = [.. recent, new RecentSend(request.ClientId, message.Sequence)],
+            RecentSends = RecentSends.Append(session.RecentSends, new RecentSend(request.ClientId, message.Sequence), Options.RecentClientIds),
         };
         await store.AppendAsync(next, message, Retention, cancellationToken);
         _session = next;
 
         // Stored: from here on the send has succeeded; deliveries catch up by sequence number if a publish is lost.
-        await PublishFanoutAsync(new ChatFanoutEvent(Id.Id, ChatFanoutKinds.Message, now, message.Sequence, sender.Id), cancellationToken);
+        await PublishFanoutAsync(new ChatFanoutEvent(SessionId, ChatFanoutKinds.Message, now, message.Sequence, sender.Id), cancellationToken);
         var recipient = session.Participants.First(p => p.Id != sender.Id);
-        if (!IsOnline(recipient.Id, now))
+        if (!_presence.IsOnline(recipient.Id))
         {
-            await PublishAsync(DaprNames.PubSubs.Events, DaprNames.Topics.OfflineMessage, new OfflineMessageEvent(Id.Id, recipient.Id, message.Sequence, now), cancellationToken);
+            await PublishAsync(DaprNames.PubSubs.Events, DaprNames.Topics.OfflineMessage, new OfflineMessageEvent(SessionId, recipient.Id, message.Sequence, now), cancellationToken);
         }
 
         return new SendChatMessageResult(ChatOutcomes.Ok, message.Sequence, message.Id, now);
@@ -204,9 +207,9 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
     /// <summary>A retry of a recent send by the same participant: the stored message it produced, read back by sequence.</summary>
     private async Task<ChatMessage?> EarlierSendAsync(SessionRecord session, SendChatMessageRequest request, CancellationToken cancellationToken)
     {
-        foreach (var recent in session.RecentSends.Where(s => s.ClientId == request.ClientId))
+        foreach (var sequence in RecentSends.Candidates(session.RecentSends, request.ClientId))
         {
-            var stored = await store.ReadAsync(Id.Id, recent.Sequence, recent.Sequence, cancellationToken);
+            var stored = await store.ReadAsync(SessionId, sequence, sequence, cancellationToken);
             if (stored is [{ } message] && message.SenderId == request.ParticipantId)
             {
                 return message;
@@ -216,7 +219,7 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
         return null;
     }
 
-    public async Task<ChatAdmission> MarkReadAsync(MarkReadRequest request, CancellationToken cancellationToken)
+    public async Task<ChatAdmission> MarkReadAsync(MarkReadRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (session, refusal) = await UsableAsync(request.ParticipantId, cancellationToken);
@@ -232,38 +235,28 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
             var next = session with { ReadUpTo = new Dictionary<string, long>(session.ReadUpTo) { [request.ParticipantId] = upTo } };
             await store.SaveSessionAsync(next, next.RetainedUntil(Retention) - now, cancellationToken);
             _session = next;
-            await PublishFanoutAsync(new ChatFanoutEvent(Id.Id, ChatFanoutKinds.Read, now, ParticipantId: request.ParticipantId, ReadUpTo: upTo), cancellationToken);
+            await PublishFanoutAsync(new ChatFanoutEvent(SessionId, ChatFanoutKinds.Read, now, ParticipantId: request.ParticipantId, ReadUpTo: upTo), cancellationToken);
         }
 
         return Admission(_session!);
     }
 
-    /// <summary>Timer: drops leases of sockets whose instance stopped renewing them (it died without saying so).</summary>
-    public async Task SweepPresenceAsync(CancellationToken cancellationToken)
+    /// <summary>Timer callback (found by name by the SDK): drops leases of sockets whose instance stopped renewing them.</summary>
+    private async Task SweepPresenceAsync()
     {
-        var now = time.GetUtcNow();
-        foreach (var (participant, leases) in _leases)
+        foreach (var participant in _presence.Sweep())
         {
-            var wasOnline = leases.Count > 0;
-            foreach (var lapsed in leases.Where(l => l.Value <= now).Select(l => l.Key).ToList())
-            {
-                leases.Remove(lapsed);
-            }
-
-            if (wasOnline && leases.Count == 0)
-            {
-                await PublishFanoutAsync(new ChatFanoutEvent(Id.Id, ChatFanoutKinds.Presence, now, ParticipantId: participant, Online: false), cancellationToken);
-            }
+            await PublishFanoutAsync(new ChatFanoutEvent(SessionId, ChatFanoutKinds.Presence, time.GetUtcNow(), ParticipantId: participant, Online: false), CancellationToken.None);
         }
 
-        if (_presenceTimerOn && _leases.Values.All(l => l.Count == 0))
+        if (_presenceTimerOn && _presence.IsEmpty)
         {
             _presenceTimerOn = false;
             await UnregisterTimerAsync(PresenceTimer);
         }
     }
 
-    public async Task ReceiveReminderAsync(string reminderName, ReadOnlyMemory<byte> state, TimeSpan dueTime, TimeSpan period)
+    public async Task ReceiveReminderAsync(string reminderName, byte[] state, TimeSpan dueTime, TimeSpan period)
     {
         if (reminderName == ExpireReminder)
         {
@@ -314,21 +307,21 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
             var next = session with { KeysExpireNotBefore = retainedUntil };
             await store.SaveSessionAsync(next, retainedUntil - now, cancellationToken);
             _session = next;
-            LogRetentionExtended(Logger, Id.Id, session.LastSequence);
-            await RegisterReminderAsync(RetentionReminder, new { }, Later(retainedUntil - Options.RetentionRefreshMargin - now), Timeout.InfiniteTimeSpan);
+            LogRetentionExtended(Logger, SessionId, session.LastSequence);
+            await RegisterReminderAsync(RetentionReminder, [], Later(retainedUntil - Options.RetentionRefreshMargin - now), Timeout.InfiniteTimeSpan);
         }
         else
         {
             // Nothing new since the keys were last re-armed: they all expire at the chat's end; come back then.
-            await RegisterReminderAsync(RetentionReminder, new { }, Later(retainedUntil - now), Timeout.InfiniteTimeSpan);
+            await RegisterReminderAsync(RetentionReminder, [], Later(retainedUntil - now), Timeout.InfiniteTimeSpan);
         }
     }
 
     private async Task ForgetAsync(SessionRecord session, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        LogForgotten(Logger, Id.Id);
+        LogForgotten(Logger, SessionId);
         _session = null;
-        _leases.Clear();
+        _presence.Clear();
         if (session.State == ChatSessionStates.Open)
         {
             await AnnounceEndAsync(session with { State = ChatSessionStates.Ended, EndedAt = now, EndedBy = "system", EndReason = ChatEndReasons.Expired }, now, cancellationToken);
@@ -347,10 +340,10 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
     private async Task AnnounceEndAsync(SessionRecord ended, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var expired = ended.EndReason == ChatEndReasons.Expired;
-        await PublishFanoutAsync(new ChatFanoutEvent(Id.Id, expired ? ChatFanoutKinds.Expired : ChatFanoutKinds.Ended, now,
+        await PublishFanoutAsync(new ChatFanoutEvent(SessionId, expired ? ChatFanoutKinds.Expired : ChatFanoutKinds.Ended, now,
             ParticipantId: ended.EndedBy, Reason: ended.EndReason, MessagesErased: ended.MessagesErased ? true : null), cancellationToken);
         await PublishAsync(DaprNames.PubSubs.Events, DaprNames.Topics.SessionEnded,
-            new SessionEndedEvent(Id.Id, ended.EndedBy ?? "system", ended.EndReason ?? "ended", now), cancellationToken);
+            new SessionEndedEvent(SessionId, ended.EndedBy ?? "system", ended.EndReason ?? "ended", now), cancellationToken);
     }
 
     /// <summary>The session if this participant may use it now; otherwise why not.</summary>
@@ -376,7 +369,7 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
     {
         if (!_loaded)
         {
-            _session = await store.GetSessionAsync(Id.Id, cancellationToken);
+            _session = await store.GetSessionAsync(SessionId, cancellationToken);
             _loaded = true;
         }
 
@@ -385,34 +378,23 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
 
     private async Task AddLeaseAsync(ChatConnectionRequest request, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var wasOnline = IsOnline(request.ParticipantId, now);
-        if (!_leases.TryGetValue(request.ParticipantId, out var leases))
-        {
-            _leases[request.ParticipantId] = leases = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        }
-
-        leases[request.ConnectionId] = now + Options.PresenceLease;
+        var cameOnline = _presence.Renew(request.ParticipantId, request.ConnectionId);
         if (!_presenceTimerOn)
         {
             _presenceTimerOn = true;
-            await RegisterTimerAsync(PresenceTimer, PresenceSweep, new { }, Options.PresenceLease, Options.PresenceLease / 2);
+            await RegisterTimerAsync(PresenceTimer, nameof(SweepPresenceAsync), null, Options.PresenceLease, Options.PresenceLease / 2);
         }
 
-        if (!wasOnline)
+        if (cameOnline)
         {
-            await PublishFanoutAsync(new ChatFanoutEvent(Id.Id, ChatFanoutKinds.Presence, now, ParticipantId: request.ParticipantId, Online: true), cancellationToken);
+            await PublishFanoutAsync(new ChatFanoutEvent(SessionId, ChatFanoutKinds.Presence, time.GetUtcNow(), ParticipantId: request.ParticipantId, Online: true), cancellationToken);
         }
     }
 
-    private bool IsOnline(string participantId, DateTimeOffset now) =>
-        _leases.TryGetValue(participantId, out var leases) && leases.Values.Any(until => until > now);
-
     private ChatAdmission Admission(SessionRecord session)
     {
-        var now = time.GetUtcNow();
         return new ChatAdmission(ChatOutcomes.Ok, session.ToSnapshot(Retention),
-            session.Participants.ToDictionary(p => p.Id, p => IsOnline(p.Id, now)),
+            session.Participants.ToDictionary(p => p.Id, p => _presence.IsOnline(p.Id)),
             session.Participants.ToDictionary(p => p.Id, p => session.ReadUpTo.GetValueOrDefault(p.Id)));
     }
 
@@ -423,12 +405,12 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
     {
         try
         {
-            await Host.DaprClient.PublishEventAsync(pubsub, topic, data, cancellationToken: cancellationToken);
+            await dapr.PublishEventAsync(pubsub, topic, data, cancellationToken);
         }
-        catch (Exception ex) when (ex is DaprApiException or HttpRequestException)
+        catch (Exception ex) when (ex is DaprException or HttpRequestException)
         {
             // What was stored stays stored; sockets catch up by sequence number and on resume.
-            LogPublishFailed(Logger, ex, topic, Id.Id);
+            LogPublishFailed(Logger, ex, topic, SessionId);
         }
     }
 

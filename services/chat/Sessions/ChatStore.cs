@@ -1,12 +1,14 @@
 using System.Globalization;
+using System.Text.Json;
+using Dapr.Client;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
 
 namespace DaprChat.Chat.Sessions;
 
 /// <summary>
-/// The session and its messages in <c>chatstore</c> through the state API, every write with <c>ttlInSeconds</c>.
-/// One key per message (<c>session:{id}:msg:{seq}</c>), so an append writes two keys whatever the chat's length.
+/// The session and its messages in <c>chatstore</c> through the SDK's state API (gRPC), every write with
+/// <c>ttlInSeconds</c>. One key per message (<c>session:{id}:msg:{seq}</c>), so an append writes two keys whatever the
+/// chat's length. Multi-key writes are transactions: the SDK's <c>SaveBulkStateAsync</c> sends no API token.
 /// </summary>
 public sealed class ChatStore(DaprClient dapr)
 {
@@ -18,18 +20,17 @@ public sealed class ChatStore(DaprClient dapr)
     public static string MessageKey(string sessionId, long sequence) =>
         $"session:{sessionId}:msg:{sequence.ToString(CultureInfo.InvariantCulture)}";
 
-    public Task<SessionRecord?> GetSessionAsync(string sessionId, CancellationToken cancellationToken) =>
-        dapr.GetStateAsync<SessionRecord>(Store, SessionKey(sessionId), ConsistencyMode.Strong, cancellationToken: cancellationToken);
+    public async Task<SessionRecord?> GetSessionAsync(string sessionId, CancellationToken cancellationToken) =>
+        await dapr.GetStateAsync<SessionRecord?>(Store, SessionKey(sessionId), ConsistencyMode.Strong, cancellationToken: cancellationToken);
 
     public Task SaveSessionAsync(SessionRecord session, TimeSpan ttl, CancellationToken cancellationToken) =>
-        dapr.ExecuteStateTransactionAsync(Store, [StateTransactionRequest.Upsert(SessionKey(session.SessionId), session, metadata: Ttl(ttl))],
-            cancellationToken: cancellationToken);
+        dapr.SaveStateAsync(Store, SessionKey(session.SessionId), session, metadata: Ttl(ttl), cancellationToken: cancellationToken);
 
     /// <summary>The message and the session that now counts it, in one transaction: both or neither are stored.</summary>
     public Task AppendAsync(SessionRecord session, ChatMessage message, TimeSpan ttl, CancellationToken cancellationToken) =>
         dapr.ExecuteStateTransactionAsync(Store, [
-            StateTransactionRequest.Upsert(MessageKey(session.SessionId, message.Sequence), message, metadata: Ttl(ttl)),
-            StateTransactionRequest.Upsert(SessionKey(session.SessionId), session, metadata: Ttl(ttl)),
+            Upsert(MessageKey(session.SessionId, message.Sequence), message, ttl),
+            Upsert(SessionKey(session.SessionId), session, ttl),
         ], cancellationToken: cancellationToken);
 
     /// <summary>Messages <paramref name="from"/>..<paramref name="to"/> in order; expired ones are simply absent.</summary>
@@ -39,8 +40,8 @@ public sealed class ChatStore(DaprClient dapr)
         for (var start = Math.Max(1, from); start <= to; start += BatchSize)
         {
             var keys = Sequences(start, Math.Min(to, start + BatchSize - 1)).Select(seq => MessageKey(sessionId, seq)).ToList();
-            var items = await dapr.GetBulkStateAsync<ChatMessage>(Store, keys, cancellationToken: cancellationToken);
-            messages.AddRange(items.Where(i => i.Found && i.Value is not null).Select(i => i.Value!));
+            var items = await dapr.GetBulkStateAsync<ChatMessage?>(Store, keys, parallelism: null, cancellationToken: cancellationToken);
+            messages.AddRange(items.Select(i => i.Value).OfType<ChatMessage>());
         }
 
         messages.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
@@ -58,8 +59,8 @@ public sealed class ChatStore(DaprClient dapr)
             var messages = await ReadAsync(sessionId, start, Math.Min(lastSequence, start + BatchSize - 1), cancellationToken);
             if (messages.Count > 0)
             {
-                await dapr.SaveStatesAsync(Store, messages.Select(m => new SaveStateItem(MessageKey(sessionId, m.Sequence), m, Metadata: Ttl(ttl))),
-                    cancellationToken);
+                await dapr.ExecuteStateTransactionAsync(Store, messages.Select(m => Upsert(MessageKey(sessionId, m.Sequence), m, ttl)).ToList(),
+                    cancellationToken: cancellationToken);
             }
         }
     }
@@ -70,10 +71,14 @@ public sealed class ChatStore(DaprClient dapr)
         for (var start = 1L; start <= lastSequence; start += BatchSize)
         {
             await dapr.ExecuteStateTransactionAsync(Store,
-                Sequences(start, Math.Min(lastSequence, start + BatchSize - 1)).Select(seq => StateTransactionRequest.Delete(MessageKey(sessionId, seq))).ToList(),
+                Sequences(start, Math.Min(lastSequence, start + BatchSize - 1))
+                    .Select(seq => new StateTransactionRequest(MessageKey(sessionId, seq), null, StateOperationType.Delete)).ToList(),
                 cancellationToken: cancellationToken);
         }
     }
+
+    private StateTransactionRequest Upsert<T>(string key, T value, TimeSpan ttl) =>
+        new(key, JsonSerializer.SerializeToUtf8Bytes(value, dapr.JsonSerializerOptions), StateOperationType.Upsert, metadata: Ttl(ttl));
 
     private static IEnumerable<long> Sequences(long from, long to)
     {

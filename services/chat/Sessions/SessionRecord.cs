@@ -38,9 +38,3 @@ public sealed record SessionRecord(
     public ChatSessionSnapshot ToSnapshot(TimeSpan retention) => new(SessionId, Participants, StudentPseudonym, CounselorId, State,
         OpenedAt, ExpiresAt, EndedAt, EndedBy, EndReason, LastSequence, RetainedUntil(retention), JoinedAt, MessagesErased);
 }
-
-/// <summary>
-/// A recent send, remembered so a retry with the same client id is stored once. Only the id and the sequence: the list
-/// is rewritten with every append, and a retry finds its sender, message id and time in the stored message.
-/// </summary>
-public sealed record RecentSend(string ClientId, long Sequence);

@@ -1,5 +1,4 @@
 using DaprChat.Contracts;
-using DaprChat.Dapr;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DaprChat.Chat.Tickets;
@@ -11,17 +10,17 @@ public interface IJwksSource
 }
 
 /// <summary>GET main's <c>/.well-known/jwks.json</c> through the Dapr sidecar (service invocation).</summary>
-public sealed class DaprJwksSource(DaprClient dapr) : IJwksSource
+public sealed class DaprJwksSource(IHttpClientFactory clients) : IJwksSource
 {
-    private static readonly string Method = ChatTickets.JwksPath.TrimStart('/');
+    private static readonly string Path = ChatTickets.JwksPath.TrimStart('/');
 
     public async Task<JsonWebKeySet> FetchAsync(CancellationToken cancellationToken)
     {
-        using var request = dapr.CreateInvokeMethodRequest(HttpMethod.Get, DaprNames.Apps.Main, Method);
-        using var response = await dapr.InvokeMethodWithResponseAsync(request, cancellationToken);
+        using var http = clients.CreateClient(DaprNames.Apps.Main);
+        using var response = await http.GetAsync(Path, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw new DaprApiException($"main answered {(int)response.StatusCode} for its JWKS", $"HTTP_{(int)response.StatusCode}", response.StatusCode, null);
+            throw new HttpRequestException($"main answered {(int)response.StatusCode} for its JWKS", null, response.StatusCode);
         }
 
         return new JsonWebKeySet(await response.Content.ReadAsStringAsync(cancellationToken));

@@ -1,4 +1,5 @@
-using DaprChat.Dapr;
+using DaprChat.Contracts;
+using DaprChat.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DaprChat.Chat.Tickets;
@@ -17,8 +18,7 @@ public static class TicketsRegistration
             .Validate(o => o.JwksFetchTimeout > TimeSpan.Zero, "Tickets:JwksFetchTimeout must be positive")
             .Validate(o => o.MaxTicketLength > 0, "Tickets:MaxTicketLength must be positive")
             .ValidateOnStart();
-        // Idempotent: AddServiceDefaults registers it too, and a second call keeps its configuration.
-        builder.Services.AddDaprClient();
+        builder.Services.AddDaprInvocationClient(DaprNames.Apps.Main);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IJwksSource, DaprJwksSource>();
         builder.Services.TryAddSingleton<JwksCache>();

@@ -1,6 +1,6 @@
 using DaprChat.Chat.Sessions;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
+using DaprChat.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -8,8 +8,8 @@ namespace DaprChat.Chat.Transcripts;
 
 /// <summary>
 /// <c>GET /sessions/{sessionId}/transcript</c>, for main and summarize through Dapr invocation only: the sidecar's
-/// <c>dapr-caller-app-id</c> must name one of them, and with <c>APP_API_TOKEN</c> set (always in Kubernetes) only the
-/// sidecar can call at all, so the header cannot be forged from outside.
+/// <c>dapr-caller-app-id</c> must name one of them, and the route is sidecar-only (<c>APP_API_TOKEN</c>), so the header
+/// cannot be forged from outside.
 /// </summary>
 public static class TranscriptApi
 {

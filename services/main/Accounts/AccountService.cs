@@ -1,8 +1,9 @@
+using Dapr;
 using System.Security.Cryptography;
 using System.Text;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
 using DaprChat.Main.Infrastructure;
+using DaprChat.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace DaprChat.Main.Accounts;
@@ -59,9 +60,9 @@ public sealed class AccountService(UserStore store, IPasswordHasher hasher, IOpt
 
         try
         {
-            await store.TransactAsync([UserStore.Create(emailKey, new EmailIndexEntry(account.Id)), UserStore.Create(Keys.Account(account.Id), account)], cancellationToken);
+            await store.TransactAsync([store.Create(emailKey, new EmailIndexEntry(account.Id)), store.Create(Keys.Account(account.Id), account)], cancellationToken);
         }
-        catch (DaprApiException)
+        catch (DaprException)
         {
             // Lost a race for the same email: the transaction's first-write check refused it as a whole.
             if (await store.GetAsync<EmailIndexEntry>(emailKey, cancellationToken) is not null)

@@ -1,7 +1,8 @@
 using System.Security.Claims;
 using DaprChat.Contracts;
-using DaprChat.Main.Security;
 using DaprChat.Main.Infrastructure;
+using DaprChat.Main.Security;
+using DaprChat.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Accounts;
@@ -70,7 +71,7 @@ public static class AuthApi
     private static async Task<Results<Ok<AccountView>, ProblemHttpResult>> MeAsync(ClaimsPrincipal user, AccountService accounts, CancellationToken cancellationToken)
     {
         var account = await accounts.GetAsync(user.RequiredAccountId(), cancellationToken);
-        return account is null ? Infrastructure.Problem.NotFound("account").ToResult() : TypedResults.Ok(AccountView.From(account));
+        return account is null ? Problem.NotFound("account").ToResult() : TypedResults.Ok(AccountView.From(account));
     }
 
     private static TokenResponse ToResponse(TokenPair pair) => new(pair.AccessToken, "Bearer", pair.ExpiresInSeconds, pair.AccessTokenExpiresAt,

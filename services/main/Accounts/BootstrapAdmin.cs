@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
+using Dapr;
+using Dapr.Client;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
 using DaprChat.Main.Security;
+using DaprChat.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace DaprChat.Main.Accounts;
@@ -13,6 +15,7 @@ namespace DaprChat.Main.Accounts;
 public sealed partial class BootstrapAdmin(
     IServiceProvider services,
     DaprClient dapr,
+    SecretReader secrets,
     IOptions<AccountOptions> options,
     IOptions<KeyOptions> keyOptions,
     IHostEnvironment environment,
@@ -37,16 +40,7 @@ public sealed partial class BootstrapAdmin(
             }
 
             var secret = options.Value.BootstrapAdminPasswordSecret;
-            string? password;
-            try
-            {
-                var values = await dapr.GetSecretAsync(DaprNames.SecretStore, secret, cancellationToken: stoppingToken);
-                password = values.TryGetValue(secret, out var v) ? v : values.Count == 1 ? values.Values.Single() : null;
-            }
-            catch (DaprApiException ex) when (ex.ErrorCode == "ERR_SECRET_GET")
-            {
-                password = null;
-            }
+            var password = await secrets.ReadAsync(secret, stoppingToken);
 
             if (string.IsNullOrEmpty(password) && DevSecretFile.Allowed(keyOptions.Value, environment))
             {
@@ -74,7 +68,7 @@ public sealed partial class BootstrapAdmin(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is DaprApiException or HttpRequestException)
+        catch (Exception ex) when (ex is DaprException or HttpRequestException)
         {
             LogError(ex);
         }

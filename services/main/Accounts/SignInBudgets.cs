@@ -1,4 +1,4 @@
-using DaprChat.Main.Infrastructure;
+using DaprChat.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace DaprChat.Main.Accounts;

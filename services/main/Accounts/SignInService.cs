@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using DaprChat.Main.Infrastructure;
 using DaprChat.Main.Security;
+using DaprChat.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 

@@ -3,6 +3,7 @@ using DaprChat.Main.Accounts;
 using DaprChat.Main.Directory;
 using DaprChat.Main.Infrastructure;
 using DaprChat.Main.Security;
+using DaprChat.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Admin;

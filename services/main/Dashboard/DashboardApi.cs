@@ -1,10 +1,11 @@
 using System.Security.Claims;
+using Dapr.Client;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
 using DaprChat.Main.Directory;
 using DaprChat.Main.Infrastructure;
 using DaprChat.Main.Security;
 using DaprChat.Main.Sessions;
+using DaprChat.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Dashboard;

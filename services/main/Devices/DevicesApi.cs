@@ -2,6 +2,7 @@ using System.Security.Claims;
 using DaprChat.Main.Accounts;
 using DaprChat.Main.Infrastructure;
 using DaprChat.Main.Security;
+using DaprChat.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Devices;

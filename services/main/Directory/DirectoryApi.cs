@@ -1,4 +1,5 @@
 using DaprChat.Main.Infrastructure;
+using DaprChat.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Directory;

@@ -1,6 +1,7 @@
 using DaprChat.Main.Accounts;
 using DaprChat.Main.Infrastructure;
 using DaprChat.Main.Sessions;
+using DaprChat.ServiceDefaults;
 
 namespace DaprChat.Main.Directory;
 

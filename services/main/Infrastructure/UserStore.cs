@@ -1,11 +1,16 @@
+using System.Globalization;
+using System.Text.Json;
+using Dapr.Client;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
+using DaprChat.ServiceDefaults;
 
 namespace DaprChat.Main.Infrastructure;
 
 /// <summary>
-/// main's persistence: the <c>userstore</c> state store through the sidecar. Creation is first-write (a key that
-/// exists is never overwritten) and every read-modify-write is guarded by the store's opaque ETag.
+/// main's persistence: the <c>userstore</c> state store through the SDK (gRPC to the sidecar). Creation is first-write
+/// (a key that exists is never overwritten) and every read-modify-write is guarded by the store's opaque ETag.
+/// "No ETag" is the empty string, as the SDK reads a missing key's ETag and as daprd's stores treat it (with
+/// first-write concurrency: "only if the key does not exist").
 /// </summary>
 public sealed class UserStore(DaprClient dapr)
 {
@@ -13,11 +18,11 @@ public sealed class UserStore(DaprClient dapr)
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
     private const int MaxAttempts = 8;
 
-    public Task<T?> GetAsync<T>(string key, CancellationToken cancellationToken) =>
-        dapr.GetStateAsync<T>(Store, key, cancellationToken: cancellationToken);
+    public async Task<T?> GetAsync<T>(string key, CancellationToken cancellationToken) =>
+        await dapr.GetStateAsync<T?>(Store, key, cancellationToken: cancellationToken);
 
-    public Task<(T? Value, string? ETag)> GetWithETagAsync<T>(string key, CancellationToken cancellationToken) =>
-        dapr.GetStateAndETagAsync<T>(Store, key, cancellationToken: cancellationToken);
+    public async Task<(T? Value, string ETag)> GetWithETagAsync<T>(string key, CancellationToken cancellationToken) =>
+        await dapr.GetStateAndETagAsync<T?>(Store, key, cancellationToken: cancellationToken);
 
     public async Task<IReadOnlyDictionary<string, T>> GetManyAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
@@ -26,31 +31,35 @@ public sealed class UserStore(DaprClient dapr)
             return new Dictionary<string, T>();
         }
 
-        var items = await dapr.GetBulkStateAsync<T>(Store, keys, cancellationToken: cancellationToken);
-        return items.Where(i => i.Found && i.Value is not null).ToDictionary(i => i.Key, i => i.Value!);
+        var items = await dapr.GetBulkStateAsync<T?>(Store, keys, parallelism: null, cancellationToken: cancellationToken);
+        return items.Where(i => i.Value is not null).ToDictionary(i => i.Key, i => i.Value!);
     }
 
     /// <summary>Writes the key only if it does not exist yet; false if it does.</summary>
     public Task<bool> TryCreateAsync<T>(string key, T value, CancellationToken cancellationToken, TimeSpan? ttl = null) =>
-        dapr.TrySaveStateAsync(Store, key, value, null, FirstWrite, ttl is { } t ? StateMetadata.Ttl(t) : null, cancellationToken);
+        dapr.TrySaveStateAsync(Store, key, value, "", FirstWrite, Ttl(ttl), cancellationToken);
 
-    /// <summary>Writes the key if it still has <paramref name="etag"/> (or, with null, does not exist yet).</summary>
-    public Task<bool> TryReplaceAsync<T>(string key, T value, string? etag, CancellationToken cancellationToken, TimeSpan? ttl = null) =>
-        dapr.TrySaveStateAsync(Store, key, value, etag, FirstWrite, ttl is { } t ? StateMetadata.Ttl(t) : null, cancellationToken);
+    /// <summary>Writes the key if it still has <paramref name="etag"/> (or, with "", does not exist yet).</summary>
+    public Task<bool> TryReplaceAsync<T>(string key, T value, string etag, CancellationToken cancellationToken, TimeSpan? ttl = null) =>
+        dapr.TrySaveStateAsync(Store, key, value, etag, FirstWrite, Ttl(ttl), cancellationToken);
 
     public Task SaveAsync<T>(string key, T value, CancellationToken cancellationToken, TimeSpan? ttl = null) =>
-        dapr.SaveStateAsync(Store, key, value, metadata: ttl is { } t ? StateMetadata.Ttl(t) : null, cancellationToken: cancellationToken);
+        dapr.SaveStateAsync(Store, key, value, metadata: Ttl(ttl), cancellationToken: cancellationToken);
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         dapr.DeleteStateAsync(Store, key, cancellationToken: cancellationToken);
 
     /// <summary>A transaction step that creates the key only if it does not exist yet.</summary>
-    public static StateTransactionRequest Create(string key, object value) => StateTransactionRequest.Upsert(key, value, options: FirstWrite);
+    public StateTransactionRequest Create<T>(string key, T value) =>
+        new(key, JsonSerializer.SerializeToUtf8Bytes(value, dapr.JsonSerializerOptions), StateOperationType.Upsert, options: FirstWrite);
 
     /// <summary>A transaction step that replaces the key only if it still has <paramref name="etag"/>.</summary>
-    public static StateTransactionRequest Replace(string key, object value, string etag) => StateTransactionRequest.Upsert(key, value, etag, options: FirstWrite);
+    public StateTransactionRequest Replace<T>(string key, T value, string etag) =>
+        new(key, JsonSerializer.SerializeToUtf8Bytes(value, dapr.JsonSerializerOptions), StateOperationType.Upsert, etag, options: FirstWrite);
 
-    public Task TransactAsync(IEnumerable<StateTransactionRequest> operations, CancellationToken cancellationToken) =>
+    public static StateTransactionRequest Delete(string key) => new(key, null, StateOperationType.Delete);
+
+    public Task TransactAsync(IReadOnlyList<StateTransactionRequest> operations, CancellationToken cancellationToken) =>
         dapr.ExecuteStateTransactionAsync(Store, operations, cancellationToken: cancellationToken);
 
     /// <summary>
@@ -80,4 +89,8 @@ public sealed class UserStore(DaprClient dapr)
 
         return new Problem(StatusCodes.Status409Conflict, "concurrent_update", "Too many concurrent changes, try again");
     }
+
+    private static Dictionary<string, string>? Ttl(TimeSpan? ttl) => ttl is { } t
+        ? new() { ["ttlInSeconds"] = Math.Max(1, (long)Math.Ceiling(t.TotalSeconds)).ToString(CultureInfo.InvariantCulture) }
+        : null;
 }

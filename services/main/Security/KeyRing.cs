@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Dapr;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -17,7 +17,7 @@ public sealed record KeySet(ECDsaSecurityKey Current, IReadOnlyList<ECDsaSecurit
 /// Reads keys from the <c>secrets</c> store (re-read every <see cref="KeyOptions.RefreshInterval"/>); in development, when
 /// the store has none, generates them once into a git-ignored folder. Logs key ids only, never key material.
 /// </summary>
-public sealed partial class KeyRing(DaprClient dapr, IOptions<KeyOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<KeyRing> logger) : IDisposable
+public sealed partial class KeyRing(SecretReader secrets, IOptions<KeyOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<KeyRing> logger) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile KeySet? _keys;
@@ -48,7 +48,7 @@ public sealed partial class KeyRing(DaprClient dapr, IOptions<KeyOptions> option
             {
                 _keys = await LoadAsync(cancellationToken);
             }
-            catch (Exception ex) when (keys is not null && ex is DaprApiException or HttpRequestException)
+            catch (Exception ex) when (keys is not null && ex is DaprException or HttpRequestException or Grpc.Core.RpcException)
             {
                 // A secrets store hiccup must not take signing down: keep the keys we have and try again next time.
                 LogRefreshFailed(ex);
@@ -89,21 +89,7 @@ public sealed partial class KeyRing(DaprClient dapr, IOptions<KeyOptions> option
         return new KeySet(current, [current, .. previous], Encoding.UTF8.GetBytes(pepperText.Trim()), time.GetUtcNow());
     }
 
-    private async Task<string?> ReadSecretAsync(string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var values = await dapr.GetSecretAsync(DaprNames.SecretStore, name, cancellationToken: cancellationToken);
-            // Local file stores answer {name: value}; Kubernetes answers the Secret's keys, of which we take the only one.
-            var value = values.TryGetValue(name, out var v) ? v : values.Count == 1 ? values.Values.Single() : null;
-            return string.IsNullOrWhiteSpace(value) ? null : value;
-        }
-        catch (DaprApiException ex) when (ex.ErrorCode == "ERR_SECRET_GET")
-        {
-            // daprd's answer for a secret the store does not have (500 ERR_SECRET_GET "secret X not found").
-            return null;
-        }
-    }
+    private Task<string?> ReadSecretAsync(string name, CancellationToken cancellationToken) => secrets.ReadAsync(name, cancellationToken);
 
     private string DevFile(string dir, string name, Func<string> create)
     {

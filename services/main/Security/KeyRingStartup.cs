@@ -1,4 +1,4 @@
-using DaprChat.Dapr;
+using Dapr.Client;
 
 namespace DaprChat.Main.Security;
 

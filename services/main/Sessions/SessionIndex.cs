@@ -1,5 +1,6 @@
 using DaprChat.Main.Accounts;
 using DaprChat.Main.Infrastructure;
+using DaprChat.ServiceDefaults;
 
 namespace DaprChat.Main.Sessions;
 

@@ -1,5 +1,5 @@
 using DaprChat.Contracts;
-using DaprChat.Main.Infrastructure;
+using DaprChat.ServiceDefaults;
 
 namespace DaprChat.Main.Sessions;
 

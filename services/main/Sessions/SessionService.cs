@@ -1,9 +1,12 @@
+using Dapr;
+using Dapr.Actors;
+using Dapr.Actors.Client;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
 using DaprChat.Main.Accounts;
 using DaprChat.Main.Directory;
 using DaprChat.Main.Infrastructure;
 using DaprChat.Main.Security;
+using DaprChat.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace DaprChat.Main.Sessions;
@@ -19,7 +22,7 @@ public sealed partial class SessionService(
     AccountService accounts,
     DirectoryService directory,
     TokenIssuer tokens,
-    DaprClient dapr,
+    IActorProxyFactory actors,
     IOptions<SessionOptions> options,
     TimeProvider time,
     ILogger<SessionService> logger)
@@ -57,8 +60,8 @@ public sealed partial class SessionService(
             SessionStatus.Pending, now, now + o.RequestTimeout, now + o.MaxDuration, null, null, null);
         // Written before any cap reservation, so a list never names a session that other replicas cannot read yet.
         await store.TransactAsync([
-            UserStore.Create(Keys.Session(session.Id), session),
-            UserStore.Create(Keys.Pseudonym(session.StudentPseudonym), new PseudonymEntry(session.StudentPseudonym, studentId, session.Id)),
+            store.Create(Keys.Session(session.Id), session),
+            store.Create(Keys.Pseudonym(session.StudentPseudonym), new PseudonymEntry(session.StudentPseudonym, studentId, session.Id)),
         ], cancellationToken);
 
         var problem = (await index.ReserveAsync(Keys.StudentSessions(studentId), session.Id, o.StudentMaxOpenChats,
@@ -73,7 +76,7 @@ public sealed partial class SessionService(
         if (problem is not null)
         {
             // A session that disappears is dropped from the lists at their next read, which frees any slot it held.
-            await store.TransactAsync([StateTransactionRequest.Delete(Keys.Session(session.Id)), StateTransactionRequest.Delete(Keys.Pseudonym(session.StudentPseudonym))], cancellationToken);
+            await store.TransactAsync([UserStore.Delete(Keys.Session(session.Id)), UserStore.Delete(Keys.Pseudonym(session.StudentPseudonym))], cancellationToken);
             return problem;
         }
 
@@ -259,13 +262,13 @@ public sealed partial class SessionService(
     {
         try
         {
-            await dapr.InvokeActorMethodAsync<OpenChatSessionRequest, ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, session.Id, ChatSessionMethods.Open,
+            await Room(session.Id).OpenAsync(
                 new OpenChatSessionRequest(session.Id, StudentParticipant(session), CounselorParticipant(session), session.ExpiresAt, session.RequestExpiresAt), cancellationToken);
             return true;
         }
-        catch (DaprApiException ex)
+        catch (Exception ex) when (ex is DaprException or HttpRequestException)
         {
-            LogActorFailed(ex, session.Id, ChatSessionMethods.Open);
+            LogActorFailed(ex, session.Id, nameof(IChatSessionActor.OpenAsync));
             return false;
         }
     }
@@ -275,12 +278,12 @@ public sealed partial class SessionService(
     {
         try
         {
-            var room = await dapr.InvokeActorMethodAsync<ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, sessionId, ChatSessionMethods.Join, cancellationToken);
-            return room?.State == ChatSessionStates.Open ? null : SessionRules.Closed;
+            var room = await Room(sessionId).JoinAsync(cancellationToken);
+            return room.State == ChatSessionStates.Open ? null : SessionRules.Closed;
         }
-        catch (DaprApiException ex)
+        catch (Exception ex) when (ex is DaprException or HttpRequestException)
         {
-            LogActorFailed(ex, sessionId, ChatSessionMethods.Join);
+            LogActorFailed(ex, sessionId, nameof(IChatSessionActor.JoinAsync));
             return new Problem(StatusCodes.Status503ServiceUnavailable, "chat_unavailable", "The chat service could not be reached; try again");
         }
     }
@@ -289,15 +292,18 @@ public sealed partial class SessionService(
     {
         try
         {
-            await dapr.InvokeActorMethodAsync<EndChatSessionRequest, ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, session.Id, ChatSessionMethods.End,
-                new EndChatSessionRequest(session.ClosedBy ?? "system", reason), cancellationToken);
+            await Room(session.Id).EndAsync(new EndChatSessionRequest(session.ClosedBy ?? "system", reason), cancellationToken);
         }
-        catch (DaprApiException ex)
+        catch (Exception ex) when (ex is DaprException or HttpRequestException)
         {
             // main's record is the source of truth for requests; chat also ends the room itself at expiry.
-            LogActorFailed(ex, session.Id, ChatSessionMethods.End);
+            LogActorFailed(ex, session.Id, nameof(IChatSessionActor.EndAsync));
         }
     }
+
+    /// <summary>The session's room in chat: the ChatSession actor, through the SDK's typed proxy.</summary>
+    private IChatSessionActor Room(string sessionId) =>
+        actors.CreateActorProxy<IChatSessionActor>(new ActorId(sessionId), DaprNames.ActorTypes.ChatSession);
 
     private async Task<TicketView> TicketAsync(SessionRecord session, ChatParticipant participant, CancellationToken cancellationToken)
     {

@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
-using DaprChat.Main.Security;
 using DaprChat.Main.Infrastructure;
+using DaprChat.Main.Security;
+using DaprChat.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Sessions;
@@ -20,8 +20,9 @@ public static class SessionsApi
         group.MapPost("/{sessionId}/ticket", TicketAsync).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{sessionId}/end", EndAsync).ProducesProblem(StatusCodes.Status409Conflict);
         // chat publishes this when a room ends on its side (a participant ended it, or it expired).
-        endpoints.MapPost("/events/chat-session-ended", ChatSessionEndedAsync).WithTopic(DaprNames.PubSubs.Events, DaprNames.Topics.SessionEnded)
-            .RequireDaprSidecar().ExcludeFromDescription();
+        endpoints.MapPost("/events/chat-session-ended", ChatSessionEndedAsync)
+            .WithDaprTopic(DaprNames.PubSubs.Events, DaprNames.Topics.SessionEnded, DaprNames.Topics.DeadLetter.Main).ExcludeFromDescription();
+        endpoints.MapDeadLetters(DaprNames.Topics.DeadLetter.Main, DaprNames.PubSubs.Events);
         return endpoints;
     }
 
@@ -52,9 +53,9 @@ public static class SessionsApi
         return ended.Problem is { } problem ? problem.ToResult() : TypedResults.Ok(ended.Value!);
     }
 
-    private static async Task<TopicResult> ChatSessionEndedAsync(SessionEndedEvent ended, SessionService sessions, CancellationToken cancellationToken)
+    private static async Task<Ok<TopicResponse>> ChatSessionEndedAsync(SessionEndedEvent ended, SessionService sessions, CancellationToken cancellationToken)
     {
         await sessions.HandleChatEndedAsync(ended, cancellationToken);
-        return TopicResults.Success();
+        return TypedResults.Ok(TopicResponse.Success);
     }
 }

@@ -1,4 +1,5 @@
 using DaprChat.Main.Directory;
+using DaprChat.ServiceDefaults;
 
 namespace DaprChat.Main.Sessions;
 
@@ -15,6 +16,7 @@ public static class SessionsRegistration
         builder.Services.AddSingleton<SessionIndex>();
         builder.Services.AddSingleton<DirectoryService>();
         builder.Services.AddSingleton<SessionService>();
+        builder.Services.AddActorProxies();
         return builder;
     }
 }

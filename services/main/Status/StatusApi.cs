@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
 using DaprChat.Main.Infrastructure;
+using DaprChat.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Status;
@@ -23,31 +23,42 @@ public static class StatusApi
 {
     private static readonly string[] AppIds = [DaprNames.Apps.Main, DaprNames.Apps.Chat, DaprNames.Apps.Notify, DaprNames.Apps.Summarize];
 
+    /// <summary>One invocation client per app, whose <c>/healthz</c> the status API asks through main's sidecar.</summary>
+    public static WebApplicationBuilder AddStatus(this WebApplicationBuilder builder)
+    {
+        foreach (var appId in AppIds)
+        {
+            builder.Services.AddDaprInvocationClient(appId);
+        }
+
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/status", GetStatusAsync).WithName("GetStatus").WithTags("Status").AllowAnonymous().WithProblemResponses();
         return endpoints;
     }
 
-    private static async Task<Ok<SystemStatus>> GetStatusAsync(ClaimsPrincipal user, DaprClient dapr, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Ok<SystemStatus>> GetStatusAsync(ClaimsPrincipal user, IHttpClientFactory clients, TimeProvider time, CancellationToken cancellationToken)
     {
-        var apps = await Task.WhenAll(AppIds.Select(appId => CheckAsync(dapr, appId, cancellationToken)));
+        var apps = await Task.WhenAll(AppIds.Select(appId => CheckAsync(clients, appId, cancellationToken)));
         var shown = user.IsInRole(Roles.Admin) ? apps : apps.Select(a => new AppStatus(a.AppId, a.Healthy)).ToArray();
         return TypedResults.Ok(new SystemStatus(apps.All(a => a.Healthy), shown, time.GetUtcNow()));
     }
 
-    private static async Task<AppStatus> CheckAsync(DaprClient dapr, string appId, CancellationToken cancellationToken)
+    private static async Task<AppStatus> CheckAsync(IHttpClientFactory clients, string appId, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            using var request = dapr.CreateInvokeMethodRequest(HttpMethod.Get, appId, "healthz");
-            using var response = await dapr.InvokeMethodWithResponseAsync(request, timeout.Token);
+            using var http = clients.CreateClient(appId);
+            using var response = await http.GetAsync("healthz", timeout.Token);
             return new AppStatus(appId, response.IsSuccessStatusCode, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
-        catch (Exception ex) when (ex is DaprApiException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return new AppStatus(appId, false, null, Stopwatch.GetElapsedTime(started).TotalMilliseconds, ex.Message);
         }
