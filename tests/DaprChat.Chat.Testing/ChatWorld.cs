@@ -1,11 +1,9 @@
-extern alias localdapr;
-
 using System.Security.Cryptography;
 using DaprChat.Contracts;
 using DaprChat.Dapr;
 using DaprChat.Testing;
 using static DaprChat.Testing.ComponentYaml;
-using localdapr::LocalDapr.Hosting;
+using LocalDapr.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
