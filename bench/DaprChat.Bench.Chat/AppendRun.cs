@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using LocalDapr.Redis;
+using StackExchange.Redis;
 
 namespace DaprChat.Bench.Chat;
 
@@ -49,7 +49,8 @@ public static class AppendRun
 
     public static async Task<AppendStats> RunAsync(ChatClients session, Func<Task<ChatClients>>? openFresh, string redisAddress, int count, int window)
     {
-        await using var redis = new RedisClient(new RedisOptions { Host = redisAddress });
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redisAddress);
+        var redis = connection.GetDatabase();
         var latencies = new double[count];
         var sentAt = new double[count];
         var freshLatencies = new List<double>();

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using LocalDapr.Redis;
+using StackExchange.Redis;
 
 namespace DaprChat.Bench.Chat;
 
@@ -9,12 +9,12 @@ namespace DaprChat.Bench.Chat;
 /// </summary>
 public sealed class CpuClock(string redisAddress) : IAsyncDisposable
 {
-    private readonly RedisClient _redis = new(new RedisOptions { Host = redisAddress });
+    private readonly ConnectionMultiplexer _redis = ConnectionMultiplexer.Connect(redisAddress);
 
     public async Task<double> NowAsync()
     {
         using var self = Process.GetCurrentProcess();
-        var redis = await RedisInfo.ReadAsync(_redis, "cpu");
+        var redis = await RedisInfo.ReadAsync(_redis.GetDatabase(), "cpu");
         return self.TotalProcessorTime.TotalSeconds + redis.Number("used_cpu_sys") + redis.Number("used_cpu_user");
     }
 

@@ -1,6 +1,6 @@
 using DaprChat.Chat.Testing;
 using System.Globalization;
-using LocalDapr.Redis;
+using StackExchange.Redis;
 
 namespace DaprChat.Bench.Chat;
 
@@ -123,8 +123,8 @@ public static class ChatBench
         Console.WriteLine($"commands, message 1: {AppendRun.Describe(append.FirstCommands)}");
         Console.WriteLine($"commands, message {append.Messages:N0}: {AppendRun.Describe(append.LastCommands)}");
         Console.WriteLine("slowest acks: " + string.Join(", ", append.Slowest.Select(s => $"#{s.Message:N0} at {s.AtSeconds:0.0} s {Ms(s.Ms)}")));
-        await using var redis = new RedisClient(new RedisOptions { Host = world.Redis!.Address });
-        var persistence = await RedisInfo.ReadAsync(redis, "persistence");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(world.Redis!.Address);
+        var persistence = await RedisInfo.ReadAsync(redis.GetDatabase(), "persistence");
         Console.WriteLine($"redis (appendfsync always, as in the tests): {persistence.Number("aof_rewrites")} AOF rewrites in the run, AOF now {persistence.Number("aof_current_size") / 1e6:0.0} MB");
         return 0;
     }

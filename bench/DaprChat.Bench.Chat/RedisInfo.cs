@@ -1,5 +1,5 @@
 using System.Globalization;
-using LocalDapr.Redis;
+using StackExchange.Redis;
 
 namespace DaprChat.Bench.Chat;
 
@@ -7,9 +7,9 @@ namespace DaprChat.Bench.Chat;
 public static class RedisInfo
 {
     /// <summary>The <c>name:value</c> lines of one INFO section.</summary>
-    public static async Task<Dictionary<string, string>> ReadAsync(RedisClient redis, string section)
+    public static async Task<Dictionary<string, string>> ReadAsync(IDatabase redis, string section)
     {
-        var text = (await redis.ExecuteAsync("INFO", section)).AsString() ?? "";
+        var text = (string?)await redis.ExecuteAsync("INFO", section) ?? "";
         return text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Where(l => !l.StartsWith('#') && l.Contains(':', StringComparison.Ordinal))
             .ToDictionary(l => l[..l.IndexOf(':', StringComparison.Ordinal)], l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..], StringComparer.Ordinal);
@@ -19,7 +19,7 @@ public static class RedisInfo
         info.TryGetValue(name, out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : 0;
 
     /// <summary>Calls per command so far (INFO commandstats also counts the commands Lua scripts run), plus bytes received.</summary>
-    public static async Task<Dictionary<string, long>> CountersAsync(RedisClient redis)
+    public static async Task<Dictionary<string, long>> CountersAsync(IDatabase redis)
     {
         var counters = (await ReadAsync(redis, "commandstats"))
             .Where(c => c.Key.StartsWith("cmdstat_", StringComparison.Ordinal))

@@ -1,11 +1,8 @@
-extern alias localdapr;
-
 using System.Security.Cryptography;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
 using DaprChat.Testing;
 using static DaprChat.Testing.ComponentYaml;
-using localdapr::LocalDapr.Hosting;
+using LocalDapr.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -28,7 +25,6 @@ public class ChatWorld(bool redis, int chatInstances, IReadOnlyDictionary<string
 
     private readonly List<ChatApp> _chats = [];
     private readonly List<string> _chatInstanceIds = [];
-    private readonly HttpClient _daprHttp = new();
     private WebApplication? _main;
 
     public RedisServer? Redis { get; private set; }
@@ -37,8 +33,11 @@ public class ChatWorld(bool redis, int chatInstances, IReadOnlyDictionary<string
     public IReadOnlyList<int> ChatPorts => _chats.Select(c => c.Port).ToList();
     public ECDsaSecurityKey SigningKey { get; } = NewKey();
 
-    /// <summary>A Dapr client on main's sidecar: what main uses to open and end sessions.</summary>
-    public DaprClient MainDapr { get; private set; } = null!;
+    /// <summary>main's sidecar: what main uses to open, join and end sessions (<see cref="AppSidecar.Room"/>).</summary>
+    public AppSidecar MainSidecar { get; private set; } = null!;
+
+    /// <summary>A session's room as main reaches it, through main's sidecar.</summary>
+    public IChatSessionActor Room(string sessionId) => MainSidecar.Room(sessionId);
 
     public async Task StartAsync()
     {
@@ -51,26 +50,25 @@ public class ChatWorld(bool redis, int chatInstances, IReadOnlyDictionary<string
         Cluster = new LocalDaprCluster(LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole()));
 
         var mainPort = FreePort.Next();
-        var mainSidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = DaprNames.Apps.Main, AppPort = mainPort, HttpPort = 0, ResourcesPaths = [Dir] });
+        MainSidecar = await AppSidecar.StartAsync(Cluster, DaprNames.Apps.Main, mainPort, Dir);
         _main = StubMain(mainPort);
         await _main.StartAsync();
-        MainDapr = new DaprClient(_daprHttp, new DaprClientOptions { HttpEndpoint = new Uri(mainSidecar.HttpEndpoint) });
 
         for (var i = 0; i < chatInstances; i++)
         {
             var port = FreePort.Next();
-            var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = DaprNames.Apps.Chat, AppPort = port, HttpPort = 0, ResourcesPaths = [Dir] });
-            var chat = new ChatApp(port, sidecar.HttpEndpoint, settings);
+            var sidecar = await AppSidecar.StartAsync(Cluster, DaprNames.Apps.Chat, port, Dir);
+            var chat = new ChatApp(port, sidecar, settings);
             chat.Start();
             _chats.Add(chat);
-            _chatInstanceIds.Add(sidecar.InstanceId);
+            _chatInstanceIds.Add(sidecar.Sidecar.InstanceId);
             using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            await sidecar.WaitUntilReadyAsync(ready.Token);
+            await sidecar.Sidecar.WaitUntilReadyAsync(ready.Token);
         }
 
         using (var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
-            await mainSidecar.WaitUntilReadyAsync(ready.Token);
+            await MainSidecar.Sidecar.WaitUntilReadyAsync(ready.Token);
         }
     }
 
@@ -92,7 +90,6 @@ public class ChatWorld(bool redis, int chatInstances, IReadOnlyDictionary<string
             await Redis.DisposeAsync();
         }
 
-        _daprHttp.Dispose();
         GC.SuppressFinalize(this);
         try
         {
@@ -103,15 +100,24 @@ public class ChatWorld(bool redis, int chatInstances, IReadOnlyDictionary<string
         }
     }
 
-    /// <summary>Opens a session in chat as main does, and returns tickets for its student and counsellor.</summary>
+    /// <summary>
+    /// Opens a session in chat as main does, and returns tickets for its student and counsellor. Without
+    /// <paramref name="answerIn"/> the counsellor has joined (as main tells chat before it hands out their ticket);
+    /// with it, the session is a request waiting for an answer within that time.
+    /// </summary>
     public async Task<TestSession> OpenSessionAsync(TimeSpan? expiresIn = null, TimeSpan? answerIn = null)
     {
         var id = Guid.NewGuid().ToString("N");
         var student = new ChatParticipant("anon_" + Guid.NewGuid().ToString("N")[..10], Roles.Student, "Quiet Otter");
         var counselor = new ChatParticipant("counselor-" + Guid.NewGuid().ToString("N")[..8], Roles.Counselor, "Dr Rowan");
         var expiresAt = DateTimeOffset.UtcNow + (expiresIn ?? TimeSpan.FromHours(1));
-        await MainDapr.InvokeActorMethodAsync<OpenChatSessionRequest, ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, id, ChatSessionMethods.Open,
-            new OpenChatSessionRequest(id, student, counselor, expiresAt, answerIn is { } answer ? DateTimeOffset.UtcNow + answer : null));
+        var room = Room(id);
+        await room.OpenAsync(new OpenChatSessionRequest(id, student, counselor, expiresAt, DateTimeOffset.UtcNow + (answerIn ?? TimeSpan.FromMinutes(2))));
+        if (answerIn is null)
+        {
+            await room.JoinAsync();
+        }
+
         return new TestSession(id, student, counselor, Ticket(id, student, expiresAt), Ticket(id, counselor, expiresAt));
     }
 
@@ -187,7 +193,7 @@ public class ChatWorld(bool redis, int chatInstances, IReadOnlyDictionary<string
 public sealed record TestSession(string Id, ChatParticipant Student, ChatParticipant Counselor, string StudentTicket, string CounselorTicket);
 
 /// <summary>The real chat app on a loopback port behind its sidecar.</summary>
-public sealed class ChatApp(int port, string daprEndpoint, IReadOnlyDictionary<string, string?>? settings) : WebApplicationFactory<Program>
+public sealed class ChatApp(int port, AppSidecar sidecar, IReadOnlyDictionary<string, string?>? settings) : WebApplicationFactory<Program>
 {
     public int Port => port;
 
@@ -200,7 +206,11 @@ public sealed class ChatApp(int port, string daprEndpoint, IReadOnlyDictionary<s
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        builder.UseSetting("DAPR_HTTP_ENDPOINT", daprEndpoint);
+        foreach (var (key, value) in sidecar.AppSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.UseSetting("Chat:AllowedOrigins:0", ChatWorld.AllowedOrigin);
         // chat's appsettings.json logs at Information (a line per session); only warnings belong in test and bench output.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");

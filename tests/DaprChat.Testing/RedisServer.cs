@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using StackExchange.Redis;
 
 namespace DaprChat.Testing;
 
@@ -28,6 +29,15 @@ public sealed class RedisServer : IAsyncDisposable
         var server = new RedisServer(FreePort.Next(), directory);
         await server.StartProcessAsync(cancellationToken);
         return server;
+    }
+
+    /// <summary>A StackExchange.Redis connection for looking into the server (admin commands allowed: FLUSHALL, INFO, CONFIG).</summary>
+    public async Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        var options = ConfigurationOptions.Parse(Address);
+        options.AllowAdmin = true;
+        options.AbortOnConnectFail = false;
+        return await ConnectionMultiplexer.ConnectAsync(options);
     }
 
     public static string FindExecutable()

@@ -1,5 +1,3 @@
-extern alias localdapr;
-
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -7,7 +5,7 @@ using System.Text.Json.Nodes;
 using DaprChat.Chat.Testing;
 using DaprChat.Testing;
 using static DaprChat.Testing.ComponentYaml;
-using localdapr::LocalDapr.Hosting;
+using LocalDapr.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;

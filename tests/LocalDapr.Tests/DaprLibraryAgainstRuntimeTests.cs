@@ -75,7 +75,8 @@ public sealed class DaprLibraryAgainstRuntimeTests(RedisFixture redis) : IClassF
         var web = builder.Build();
         web.UseCloudEvents();
         web.MapSubscribeHandler();
-        web.MapActorsHandlers();
+        // This project also references the official Dapr.Actors.AspNetCore (for the SDK contract tests), which has its own MapActorsHandlers.
+        DaprChat.Dapr.Actors.ActorsEndpointRouteBuilderExtensions.MapActorsHandlers(web);
         web.MapPost("/events/ping", (Ping ping) =>
         {
             pings.Enqueue(ping);

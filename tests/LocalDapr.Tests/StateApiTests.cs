@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using LocalDapr.Redis;
+using StackExchange.Redis;
 using LocalDapr.Tests.Infrastructure;
 using Xunit;
 
@@ -210,26 +210,27 @@ public sealed class StateApiTests(RedisFixture redis) : IClassFixture<RedisFixtu
     {
         var (runtime, url) = await StartAsync(Profile.Redis);
         await using var _ = runtime;
-        await using var client = new RedisClient(new RedisOptions { Host = redis.Server.Address });
+        await using var connection = await redis.Server.ConnectAsync();
+        var client = connection.GetDatabase();
         await runtime.Http.PostJsonAsync(url, """[{"key":"t","value":1,"metadata":{"ttlInSeconds":"2"}},{"key":"keep","value":1}]""");
-        Assert.Equal(1, (await client.ExecuteAsync("EXISTS", "main||t")).AsLong());
-        Assert.InRange((await client.ExecuteAsync("TTL", "main||t")).AsLong(), 1, 2);
-        Assert.Equal(-1, (await client.ExecuteAsync("TTL", "main||keep")).AsLong());
+        Assert.Equal(1, (long)await client.ExecuteAsync("EXISTS", "main||t"));
+        Assert.InRange((long)await client.ExecuteAsync("TTL", "main||t"), 1, 2);
+        Assert.Equal(-1, (long)await client.ExecuteAsync("TTL", "main||keep"));
 
         // Sliding expiry: writing again with a TTL restarts it.
         await Task.Delay(1200);
         await runtime.Http.PostJsonAsync(url + "?metadata.ttlInSeconds=2", """[{"key":"t","value":2}]""");
-        Assert.Equal(2, (await client.ExecuteAsync("TTL", "main||t")).AsLong());
+        Assert.Equal(2, (long)await client.ExecuteAsync("TTL", "main||t"));
 
         // state.redis reports no ttlExpireTime.
         Assert.False((await runtime.Http.GetAsync(url + "/t")).Headers.Contains("metadata.ttlExpireTime"));
-        await HttpExtensions.EventuallyAsync(async () => (await client.ExecuteAsync("EXISTS", "main||t")).AsLong() == 0, TimeSpan.FromSeconds(6), "the key should expire in Redis");
+        await HttpExtensions.EventuallyAsync(async () => (long)await client.ExecuteAsync("EXISTS", "main||t") == 0, TimeSpan.FromSeconds(6), "the key should expire in Redis");
         Assert.Equal(HttpStatusCode.NoContent, (await runtime.Http.GetAsync(url + "/t")).StatusCode);
 
         // -1 means never expire: PERSIST.
         await runtime.Http.PostJsonAsync(url, """[{"key":"p","value":1,"metadata":{"ttlInSeconds":"5"}}]""");
         await runtime.Http.PostJsonAsync(url, """[{"key":"p","value":1,"metadata":{"ttlInSeconds":"-1"}}]""");
-        Assert.Equal(-1, (await client.ExecuteAsync("TTL", "main||p")).AsLong());
+        Assert.Equal(-1, (long)await client.ExecuteAsync("TTL", "main||p"));
     }
 
     [Fact]
@@ -237,11 +238,12 @@ public sealed class StateApiTests(RedisFixture redis) : IClassFixture<RedisFixtu
     {
         var (runtime, url) = await StartAsync(Profile.Redis);
         await using var _ = runtime;
-        await using var client = new RedisClient(new RedisOptions { Host = redis.Server.Address });
+        await using var connection = await redis.Server.ConnectAsync();
+        var client = connection.GetDatabase();
         await runtime.Http.PostJsonAsync(url, """[{"key":"order","value":{"a":1}}]""");
         await runtime.Http.PostJsonAsync(url, """[{"key":"order","value":{"a":2}}]""");
 
-        var hash = (await client.ExecuteAsync("HGETALL", "main||order")).AsArray()!.Select(r => r.AsString()).ToList();
+        var hash = ((RedisResult[])(await client.ExecuteAsync("HGETALL", "main||order"))!).Select(r => (string?)r).ToList();
 
         Assert.Equal("{\"a\":2}", hash[hash.IndexOf("data") + 1]);
         Assert.Equal("2", hash[hash.IndexOf("version") + 1]);

@@ -1,5 +1,5 @@
 using DaprChat.Contracts;
-using LocalDapr.Redis;
+using StackExchange.Redis;
 using Xunit;
 
 namespace DaprChat.Chat.Tests.Integration;
@@ -13,7 +13,8 @@ public sealed class AppendCostTests(RedisChatWorld world) : IClassFixture<RedisC
     public async Task The_500th_append_makes_the_same_store_commands_as_the_first()
     {
         var session = await world.OpenSessionAsync();
-        await using var redis = new RedisClient(new RedisOptions { Host = world.Redis!.Address });
+        await using var connection = await world.Redis!.ConnectAsync();
+        var redis = connection.GetDatabase();
 
         var first = await CommandsForOneAppendAsync(redis, session, 1);
         for (var i = 2; i < 500; i++)
@@ -27,7 +28,7 @@ public sealed class AppendCostTests(RedisChatWorld world) : IClassFixture<RedisC
         Assert.True(first.Values.Sum() > 0);
 
         // The session record is rewritten with every append, so it must not grow with the chat: it stays a few KB.
-        var recordBytes = (await redis.ExecuteAsync("HSTRLEN", $"chat||{ChatSessionKey(session.Id)}", "data")).AsLong();
+        var recordBytes = (long)await redis.ExecuteAsync("HSTRLEN", $"chat||{ChatSessionKey(session.Id)}", "data");
         Assert.InRange(recordBytes, 1, 4096);
 
         // A retry from the remembered window is still recognised, with the sequence it was stored under.
@@ -38,7 +39,7 @@ public sealed class AppendCostTests(RedisChatWorld world) : IClassFixture<RedisC
 
     private static string ChatSessionKey(string sessionId) => DaprChat.Chat.Sessions.ChatStore.SessionKey(sessionId);
 
-    private async Task<Dictionary<string, long>> CommandsForOneAppendAsync(RedisClient redis, TestSession session, int n)
+    private async Task<Dictionary<string, long>> CommandsForOneAppendAsync(IDatabase redis, TestSession session, int n)
     {
         var before = await StatsAsync(redis);
         await SendAsync(session, n);
@@ -47,12 +48,11 @@ public sealed class AppendCostTests(RedisChatWorld world) : IClassFixture<RedisC
     }
 
     private Task<SendChatMessageResult> SendAsync(TestSession session, int n) =>
-        world.MainDapr.InvokeActorMethodAsync<SendChatMessageRequest, SendChatMessageResult>(DaprNames.ActorTypes.ChatSession, session.Id,
-            ChatSessionMethods.Send, new SendChatMessageRequest(session.Student.Id, $"m-{n}", $"message {n}"));
+        world.Room(session.Id).SendAsync(new SendChatMessageRequest(session.Student.Id, $"m-{n}", $"message {n}"));
 
-    private static async Task<Dictionary<string, long>> StatsAsync(RedisClient redis)
+    private static async Task<Dictionary<string, long>> StatsAsync(IDatabase redis)
     {
-        var text = (await redis.ExecuteAsync("INFO", "commandstats")).AsString() ?? "";
+        var text = (string?)await redis.ExecuteAsync("INFO", "commandstats") ?? "";
         var stats = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n', StringSplitOptions.TrimEntries).Where(l => l.StartsWith("cmdstat_", StringComparison.Ordinal)))
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DaprChat.Contracts;
 using Xunit;
 
 namespace DaprChat.Chat.Tests.Integration;
@@ -182,24 +183,25 @@ public sealed class ChattingTests(RedisChatWorld world) : IClassFixture<RedisCha
     }
 
     [Fact]
-    public async Task Main_and_summarize_can_read_the_transcript_through_Dapr_but_no_other_app_can()
+    public async Task Main_and_summarize_can_read_the_transcript_through_Dapr_but_no_caller_from_outside_can()
     {
         var session = await world.OpenSessionAsync();
         await using var student = await world.ConnectAsync(session.Id, session.StudentTicket);
         await student.SendMessageAsync("s-1", "first");
         await student.NextAsync("ack");
 
-        using var request = world.MainDapr.CreateInvokeMethodRequest(HttpMethod.Get, "chat", $"sessions/{session.Id}/transcript");
-        using var response = await world.MainDapr.InvokeMethodWithResponseAsync(request);
+        using var viaMain = world.MainSidecar.InvocationClient(DaprNames.Apps.Chat);
+        using var response = await viaMain.GetAsync($"sessions/{session.Id}/transcript");
         var transcript = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         using var direct = new HttpClient();
         using var forged = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{world.ChatPorts[0]}/sessions/{session.Id}/transcript");
-        forged.Headers.Add("dapr-caller-app-id", "notify");
+        forged.Headers.Add("dapr-caller-app-id", "main");
         using var refused = await direct.SendAsync(forged);
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("first", transcript["messages"]![0]!["content"]!.GetValue<string>());
         Assert.Equal(session.Student.Id, transcript["session"]!["studentPseudonym"]!.GetValue<string>());
-        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+        // Claiming to be main is not enough: only chat's sidecar holds the app token.
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 }

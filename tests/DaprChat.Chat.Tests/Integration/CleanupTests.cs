@@ -33,8 +33,7 @@ public sealed class CleanupTests(QuickCleanupWorld world) : IClassFixture<QuickC
         await student.NextAsync("welcome");
 
         // An instance admits the counsellor's socket, then dies: no renewals, no leave.
-        await world.MainDapr.InvokeActorMethodAsync<ChatConnectionRequest, ChatAdmission>(DaprNames.ActorTypes.ChatSession, session.Id,
-            ChatSessionMethods.Admit, new ChatConnectionRequest(session.Counselor.Id, "socket-on-a-dead-instance"));
+        await world.Room(session.Id).AdmitAsync(new ChatConnectionRequest(session.Counselor.Id, "socket-on-a-dead-instance"));
         var online = await student.NextAsync("presence");
         using var stop = new CancellationTokenSource();
         var keepAlive = Task.Run(async () =>

@@ -1,7 +1,7 @@
 
 using System.Text;
 using DaprChat.Testing;
-using LocalDapr.Redis;
+using StackExchange.Redis;
 
 namespace DaprChat.Chat.Tests.Integration;
 
@@ -11,11 +11,11 @@ public static class RedisInspection
     /// <summary>The raw text of the first entry of <paramref name="stream"/> that mentions <paramref name="mentioning"/>.</summary>
     public static async Task<string> EventuallyStreamEntryAsync(this RedisServer redis, string stream, string mentioning, TimeSpan? timeout = null)
     {
-        await using var client = new RedisClient(new RedisOptions { Host = redis.Address });
+        await using var client = await redis.ConnectAsync();
         var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
         while (true)
         {
-            var entries = (await client.ExecuteAsync("XRANGE", stream, "-", "+")).AsArray() ?? [];
+            var entries = (RedisResult[]?)await client.GetDatabase().ExecuteAsync("XRANGE", stream, "-", "+") ?? [];
             foreach (var entry in entries)
             {
                 var text = string.Join(" ", Flatten(entry));
@@ -36,20 +36,20 @@ public static class RedisInspection
 
     public static async Task<IReadOnlyList<string>> KeysAsync(this RedisServer redis, string pattern)
     {
-        await using var client = new RedisClient(new RedisOptions { Host = redis.Address });
-        return ((await client.ExecuteAsync("KEYS", pattern)).AsArray() ?? []).Select(k => k.AsString()!).Order(StringComparer.Ordinal).ToList();
+        await using var client = await redis.ConnectAsync();
+        return ((RedisResult[]?)await client.GetDatabase().ExecuteAsync("KEYS", pattern) ?? []).Select(k => (string)k!).Order(StringComparer.Ordinal).ToList();
     }
 
     public static async Task<long> TtlAsync(this RedisServer redis, string key)
     {
-        await using var client = new RedisClient(new RedisOptions { Host = redis.Address });
-        return (await client.ExecuteAsync("TTL", key)).AsLong();
+        await using var client = await redis.ConnectAsync();
+        return (long)await client.GetDatabase().ExecuteAsync("TTL", key);
     }
 
-    private static IEnumerable<string> Flatten(RedisReply reply) => reply switch
+    private static IEnumerable<string> Flatten(RedisResult reply) => reply.Resp2Type switch
     {
-        RedisReply.Array { Items: { } items } => items.SelectMany(Flatten),
-        RedisReply.BulkString { Value: { } bytes } => [Encoding.UTF8.GetString(bytes)],
+        ResultType.Array => ((RedisResult[])reply!).SelectMany(Flatten),
+        ResultType.BulkString when (byte[]?)reply is { } bytes => [Encoding.UTF8.GetString(bytes)],
         _ => [reply.ToString()],
     };
 }

@@ -31,8 +31,7 @@ public sealed class UnansweredRequestTests(QuickAnswerWorld world) : IClassFixtu
         await using var student = await StudentWritesWhileWaitingAsync(session, 3);
         Assert.Equal(3, (await MessageKeysAsync(session.Id)).Count);
 
-        var ended = await world.MainDapr.InvokeActorMethodAsync<EndChatSessionRequest, ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, session.Id,
-            ChatSessionMethods.End, new EndChatSessionRequest(reason == ChatEndReasons.Withdrawn ? session.Student.Id : session.Counselor.Id, reason));
+        var ended = await world.Room(session.Id).EndAsync(new EndChatSessionRequest(reason == ChatEndReasons.Withdrawn ? session.Student.Id : session.Counselor.Id, reason));
 
         Assert.True(ended.MessagesErased);
         Assert.Empty(await MessageKeysAsync(session.Id));
@@ -60,14 +59,14 @@ public sealed class UnansweredRequestTests(QuickAnswerWorld world) : IClassFixtu
     public async Task Once_the_counsellor_joined_the_answer_by_time_passes_without_ending_or_erasing_anything()
     {
         var session = await world.OpenSessionAsync(answerIn: TimeSpan.FromSeconds(1));
-        var joined = await world.MainDapr.InvokeActorMethodAsync<ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, session.Id, ChatSessionMethods.Join);
+        var joined = await world.Room(session.Id).JoinAsync();
         await using var student = await StudentWritesWhileWaitingAsync(session, 2);
 
         await Task.Delay(TimeSpan.FromSeconds(4));
-        var now = await world.MainDapr.InvokeActorMethodAsync<ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, session.Id, ChatSessionMethods.Get);
+        var now = await world.Room(session.Id).GetAsync();
 
         Assert.NotNull(joined.JoinedAt);
-        Assert.Equal(ChatSessionStates.Open, now.State);
+        Assert.Equal(ChatSessionStates.Open, now!.State);
         Assert.False(now.MessagesErased);
         Assert.Equal(2, (await MessageKeysAsync(session.Id)).Count);
     }
@@ -76,10 +75,10 @@ public sealed class UnansweredRequestTests(QuickAnswerWorld world) : IClassFixtu
     public async Task A_join_after_the_request_timed_out_in_chat_gets_the_ended_room_back()
     {
         var session = await world.OpenSessionAsync(answerIn: TimeSpan.FromMilliseconds(100));
-        await Eventually.TrueAsync(async () => (await world.MainDapr.InvokeActorMethodAsync<ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, session.Id,
-            ChatSessionMethods.Get)).State == ChatSessionStates.Ended, TimeSpan.FromSeconds(20), "the request times out in chat");
+        await Eventually.TrueAsync(async () => (await world.Room(session.Id).GetAsync())?.State == ChatSessionStates.Ended, TimeSpan.FromSeconds(20),
+            "the request times out in chat");
 
-        var joined = await world.MainDapr.InvokeActorMethodAsync<ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, session.Id, ChatSessionMethods.Join);
+        var joined = await world.Room(session.Id).JoinAsync();
 
         Assert.Equal(ChatSessionStates.Ended, joined.State);
         Assert.Null(joined.JoinedAt);

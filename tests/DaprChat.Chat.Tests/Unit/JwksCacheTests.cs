@@ -2,7 +2,10 @@ using System.Net;
 using System.Text;
 using DaprChat.Chat.Tests.Unit.Support;
 using DaprChat.Chat.Tickets;
-using DaprChat.Dapr;
+using DaprChat.Contracts;
+using DaprChat.ServiceDefaults;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 using Xunit;
@@ -150,18 +153,30 @@ public sealed class JwksCacheTests : IDisposable
         }
     }
 
+    /// <summary>chat's real invocation client for main (HttpClientFactory + the SDK's InvocationHandler), ending in <paramref name="handler"/>.</summary>
+    private static DaprJwksSource SourceOver(RecordingHandler handler)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DAPR_HTTP_ENDPOINT"] = "http://127.0.0.1:3599",
+            ["DAPR_API_TOKEN"] = "t0ken",
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddDaprInvocationClient(DaprNames.Apps.Main).ConfigurePrimaryHttpMessageHandler(() => handler);
+        return new DaprJwksSource(services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>());
+    }
+
     [Fact]
-    public async Task The_Dapr_source_GETs_main_jwks_through_service_invocation_and_reads_main_json()
+    public async Task The_Dapr_source_GETs_main_jwks_through_service_invocation_with_the_api_token_and_reads_main_json()
     {
         var body = System.Text.Json.JsonSerializer.Serialize(new { keys = new[] { _rig.Main.Jwk() } });
         using var handler = new RecordingHandler(body);
-        using var http = new HttpClient(handler);
-        var source = new DaprJwksSource(new DaprClient(http, new DaprClientOptions { HttpEndpoint = new Uri("http://127.0.0.1:3599"), ApiToken = "t0ken" }));
 
-        var set = await source.FetchAsync(CancellationToken.None);
+        var set = await SourceOver(handler).FetchAsync(CancellationToken.None);
 
         Assert.Equal(HttpMethod.Get, handler.Request?.Method);
         Assert.Equal("http://127.0.0.1:3599/v1.0/invoke/main/method/.well-known/jwks.json", handler.Request?.RequestUri?.AbsoluteUri);
+        Assert.Equal("t0ken", Assert.Single(handler.Request!.Headers.GetValues("dapr-api-token")));
         Assert.Equal(_rig.Main.Kid, Assert.Single(set.Keys).Kid);
     }
 
@@ -169,10 +184,10 @@ public sealed class JwksCacheTests : IDisposable
     public async Task The_Dapr_source_fails_on_an_error_reply_so_the_cache_keeps_its_keys()
     {
         using var handler = new RecordingHandler("{\"errorCode\":\"ERR_DIRECT_INVOKE\",\"message\":\"fail\"}", HttpStatusCode.InternalServerError);
-        using var http = new HttpClient(handler);
-        var source = new DaprJwksSource(new DaprClient(http, new DaprClientOptions()));
 
-        await Assert.ThrowsAsync<DaprApiException>(() => source.FetchAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => SourceOver(handler).FetchAsync(CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
     }
 
     private sealed class RecordingHandler(string body, HttpStatusCode status = HttpStatusCode.OK) : HttpMessageHandler

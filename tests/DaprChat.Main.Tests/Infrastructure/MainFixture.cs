@@ -1,5 +1,3 @@
-extern alias localdapr;
-
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -9,7 +7,7 @@ using DaprChat.Chat.Testing;
 using DaprChat.Dapr;
 using DaprChat.Testing;
 using static DaprChat.Testing.ComponentYaml;
-using localdapr::LocalDapr.Hosting;
+using LocalDapr.Hosting;
 using Microsoft.Extensions.Logging;
 using Xunit;
 

@@ -48,8 +48,8 @@ public sealed class Runtime : IAsyncDisposable
 
         if (sharedRedis is not null)
         {
-            await using var client = new LocalDapr.Redis.RedisClient(new LocalDapr.Redis.RedisOptions { Host = sharedRedis.Address });
-            await client.ExecuteAsync(["FLUSHALL"]);
+            await using var client = await sharedRedis.ConnectAsync();
+            await client.GetDatabase().ExecuteAsync("FLUSHALL");
         }
 
         var dir = componentsDir ?? Path.Combine(Path.GetTempPath(), "local-dapr-test-" + Guid.NewGuid().ToString("N")[..10]);

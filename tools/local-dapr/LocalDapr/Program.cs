@@ -7,13 +7,13 @@ try
     {
         ["sidecar", .. var rest] => await SidecarCommand.RunAsync(rest),
         ["up", .. var rest] => await UpCommand.RunAsync(rest),
-        ["version"] => Print($"local-dapr {LocalDapr.Hosting.Sidecar.RuntimeVersion} (behaves as daprd 1.16 for DaprChat's subset)"),
+        ["version"] => Print($"local-dapr {LocalDapr.Api.MetadataApi.RuntimeVersion} (behaves as daprd 1.16 for DaprChat's subset)"),
         _ => Print("""
             local-dapr: a stand-in for daprd on machines without Dapr.
 
               local-dapr up [-f dapr.yaml] [--profile memory|redis] [--redis-host HOST:PORT]
                   builds and starts every app of a dapr.yaml run template, each behind its own sidecar
-              local-dapr sidecar --app-id ID [--app-port N] [--dapr-http-port N] [--resources-path DIR]...
+              local-dapr sidecar --app-id ID [--app-port N] [--dapr-http-port N] [--dapr-grpc-port N] [--resources-path DIR]...
                   one sidecar for one app, taking daprd's own flags
               local-dapr version
             """, 2),

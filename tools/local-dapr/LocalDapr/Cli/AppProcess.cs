@@ -20,7 +20,7 @@ public sealed class AppProcess
     public static bool IsDotnetRun(IReadOnlyList<string> command) =>
         command.Count == 0 || (command.Count >= 2 && command[0] == "dotnet" && command[1] == "run");
 
-    public static async Task<AppProcess> StartAsync(TemplateApp app, UpCommand.Ports ports, PrefixedConsole console)
+    public static async Task<AppProcess> StartAsync(TemplateApp app, UpCommand.Ports ports, UpCommand.Tokens tokens, PrefixedConsole console)
     {
         ProcessStartInfo info;
         if (IsDotnetRun(app.Command))
@@ -47,9 +47,13 @@ public sealed class AppProcess
         info.Environment["APP_ID"] = app.AppId;
         info.Environment["APP_PORT"] = ports.AppPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["DAPR_HTTP_PORT"] = ports.DaprHttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["DAPR_GRPC_PORT"] = ports.DaprGrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The SDK prefers DAPR_GRPC_ENDPOINT; an IPv4 literal avoids "localhost" resolving to ::1 first.
+        info.Environment["DAPR_GRPC_ENDPOINT"] = $"http://127.0.0.1:{ports.DaprGrpcPort}";
+        info.Environment["DAPR_API_TOKEN"] = tokens.DaprApiToken;
+        info.Environment["APP_API_TOKEN"] = tokens.AppApiToken;
         info.Environment["APP_CHANNEL_ADDRESS"] = "127.0.0.1";
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports.AppPort}";
-        info.Environment.Remove("DAPR_GRPC_PORT");
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var app_ = new AppProcess(process, app.AppId);
@@ -91,11 +95,7 @@ public sealed class AppProcess
 
         try
         {
-            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
-
+            StopSignals.Terminate(_process.Id);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await _process.WaitForExitAsync(timeout.Token);
         }

@@ -12,9 +12,9 @@ public static class SidecarCommand
         if (flags.Has("help"))
         {
             Console.WriteLine("""
-                usage: local-dapr sidecar --app-id ID [--app-port N] [--dapr-http-port N] [--resources-path DIR]...
-                                          [--config FILE] [--app-protocol http] [--app-channel-address HOST]
-                                          [--log-level debug|info|warn|error]
+                usage: local-dapr sidecar --app-id ID [--app-port N] [--dapr-http-port N] [--dapr-grpc-port N] [--resources-path DIR]...
+                                          [--dapr-listen-addresses IP,...] [--config FILE] [--app-protocol http]
+                                          [--app-channel-address HOST] [--log-level debug|info|warn|error]
                 environment: DAPR_API_TOKEN (required from the app), APP_API_TOKEN (sent to the app), NAMESPACE
                 """);
             return 0;
@@ -25,6 +25,10 @@ public static class SidecarCommand
             AppId = flags.Get("app-id") ?? throw new LocalDaprConfigException("--app-id is required"),
             AppPort = flags.GetInt("app-port"),
             HttpPort = flags.GetInt("dapr-http-port") ?? 3500,
+            GrpcPort = flags.GetInt("dapr-grpc-port") ?? 50001,
+            ListenAddresses = flags.Get("dapr-listen-addresses") is { Length: > 0 } addresses
+                ? addresses.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : ["127.0.0.1"],
             AppChannelAddress = flags.Get("app-channel-address") ?? "127.0.0.1",
             ResourcesPaths = flags.GetAll("resources-path").Concat(flags.GetAll("components-path")).ToList() is { Count: > 0 } paths
                 ? paths
@@ -35,23 +39,21 @@ public static class SidecarCommand
             AppApiToken = Environment.GetEnvironmentVariable("APP_API_TOKEN"),
             Namespace = Environment.GetEnvironmentVariable("NAMESPACE"),
         };
-        foreach (var ignored in new[] { "dapr-grpc-port", "dapr-internal-grpc-port", "metrics-port", "placement-host-address", "scheduler-host-address" })
+        foreach (var ignored in new[] { "dapr-internal-grpc-port", "metrics-port", "placement-host-address", "scheduler-host-address" })
         {
             if (flags.Has(ignored))
             {
-                Console.Error.WriteLine($"local-dapr: --{ignored} has no effect (no gRPC, placement or scheduler process is needed)");
+                Console.Error.WriteLine($"local-dapr: --{ignored} has no effect (no internal gRPC, placement or scheduler process is needed)");
             }
         }
 
         using var loggers = Logging.CreateFactory(flags.Get("log-level") ?? "info", options.AppId);
         await using var cluster = new LocalDaprCluster(loggers);
-        var stopped = new TaskCompletionSource();
-        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stopped.TrySetResult(); });
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stopped.TrySetResult(); });
+        using var signals = new StopSignals();
         var sidecar = await cluster.StartSidecarAsync(options);
-        sidecar.ShutdownRequested += _ => stopped.TrySetResult();
-        Console.WriteLine($"local-dapr sidecar for '{options.AppId}' listening on {sidecar.HttpEndpoint}");
-        await stopped.Task;
+        sidecar.ShutdownRequested += _ => signals.Stop("shutdown requested");
+        Console.WriteLine($"local-dapr sidecar for '{options.AppId}' listening on {sidecar.HttpEndpoint} (HTTP) and {sidecar.GrpcEndpoint} (gRPC)");
+        await signals.Stopped;
         return 0;
     }
 

@@ -50,40 +50,41 @@ public static class UpCommand
         using var loggers = LoggerFactory.Create(b => b.AddProvider(new PrefixedLoggerProvider(console, LogLevel.Information)).SetMinimumLevel(LogLevel.Information));
         await using var cluster = new LocalDaprCluster(loggers);
         var processes = new List<AppProcess>();
-        var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult("interrupted"); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult("terminated"); });
+        using var signals = new StopSignals();
         var exitCode = 0;
         try
         {
             foreach (var (app, ports) in apps.Zip(plan))
             {
+                // Secure by default, as `dapr run` with tokens: the sidecar requires the first and sends the second.
+                var tokens = new Tokens(ApiToken.Generate(), ApiToken.Generate());
                 var sidecar = await cluster.StartSidecarAsync(new SidecarOptions
                 {
                     AppId = app.AppId,
                     AppPort = ports.AppPort,
                     HttpPort = ports.DaprHttpPort,
+                    GrpcPort = ports.DaprGrpcPort,
                     ResourcesPaths = resources,
                     ConfigPath = app.ConfigPath,
                     AppProtocol = app.AppProtocol,
-                    ApiToken = Environment.GetEnvironmentVariable("DAPR_API_TOKEN"),
-                    AppApiToken = Environment.GetEnvironmentVariable("APP_API_TOKEN"),
+                    ApiToken = tokens.DaprApiToken,
+                    AppApiToken = tokens.AppApiToken,
                 });
                 sidecar.ShutdownRequested += s => console.Write("DAPR", s.AppId, "shutdown requested by the app");
-                var process = await AppProcess.StartAsync(app, ports, console);
-                process.Exited += code => stop.TrySetResult($"app {app.AppId} exited with code {code}");
+                var process = await AppProcess.StartAsync(app, ports, tokens, console);
+                process.Exited += code => signals.Stop($"app {app.AppId} exited with code {code}");
                 processes.Add(process);
             }
 
-            var healthy = WaitHealthyAsync(apps, plan, cluster, stop.Task);
-            var first = await Task.WhenAny(healthy, stop.Task);
+            var healthy = WaitHealthyAsync(apps, plan, cluster, signals.Stopped);
+            var first = await Task.WhenAny(healthy, signals.Stopped);
             if (first == healthy && await healthy)
             {
                 PrintStatus(console, apps, plan);
                 console.Info("Press Ctrl-C to stop everything.");
             }
 
-            var reason = await stop.Task;
+            var reason = await signals.Stopped;
             if (reason.StartsWith("app ", StringComparison.Ordinal))
             {
                 Console.Error.WriteLine($"local-dapr: {reason}; stopping the other apps");
@@ -103,7 +104,10 @@ public static class UpCommand
         return exitCode;
     }
 
-    public sealed record Ports(int AppPort, int DaprHttpPort);
+    public sealed record Ports(int AppPort, int DaprHttpPort, int DaprGrpcPort);
+
+    /// <summary>DAPR_API_TOKEN (the app to its sidecar) and APP_API_TOKEN (the sidecar to its app), fresh for every app of every run.</summary>
+    public sealed record Tokens(string DaprApiToken, string AppApiToken);
 
     /// <summary>dapr.yaml in this folder or the nearest parent (`dotnet run --project` starts in the project's folder).</summary>
     private static string FindTemplate()
@@ -150,7 +154,8 @@ public static class UpCommand
         {
             var appPort = app.AppPort ?? FreePort();
             var daprPort = app.DaprHttpPort ?? FreePort();
-            foreach (var (port, what) in new[] { (appPort, "appPort"), (daprPort, "daprHTTPPort") })
+            var grpcPort = app.DaprGrpcPort ?? FreePort();
+            foreach (var (port, what) in new[] { (appPort, "appPort"), (daprPort, "daprHTTPPort"), (grpcPort, "daprGRPCPort") })
             {
                 if (!IsFree(port))
                 {
@@ -158,7 +163,7 @@ public static class UpCommand
                 }
             }
 
-            plan.Add(new Ports(appPort, daprPort));
+            plan.Add(new Ports(appPort, daprPort, grpcPort));
         }
 
         return plan;
@@ -231,16 +236,20 @@ public static class UpCommand
 
     private static void PrintStatus(PrefixedConsole console, IReadOnlyList<TemplateApp> apps, List<Ports> plan)
     {
-        var rows = apps.Zip(plan).Select(x => (x.First.AppId, App: $"http://localhost:{x.Second.AppPort}", Dapr: $"http://localhost:{x.Second.DaprHttpPort}")).ToList();
+        var rows = apps.Zip(plan).Select(x => (x.First.AppId, App: $"http://localhost:{x.Second.AppPort}", Dapr: $"http://localhost:{x.Second.DaprHttpPort}", Grpc: $"{x.Second.DaprGrpcPort}")).ToList();
         var w1 = Math.Max(6, rows.Max(r => r.AppId.Length));
         var w2 = rows.Max(r => r.App.Length);
-        var w3 = rows.Max(r => r.Dapr.Length);
+        var w3 = Math.Max(12, rows.Max(r => r.Dapr.Length));
+        var w4 = Math.Max(9, rows.Max(r => r.Grpc.Length));
         console.Info("");
-        console.Info($"  {"APP ID".PadRight(w1)}  {"APP".PadRight(w2)}  {"SIDECAR".PadRight(w3)}  STATUS");
+        console.Info($"  {"APP ID".PadRight(w1)}  {"APP".PadRight(w2)}  {"SIDECAR HTTP".PadRight(w3)}  {"GRPC PORT".PadRight(w4)}  STATUS");
         foreach (var row in rows)
         {
-            console.Info($"  {row.AppId.PadRight(w1)}  {row.App.PadRight(w2)}  {row.Dapr.PadRight(w3)}  healthy");
+            console.Info($"  {row.AppId.PadRight(w1)}  {row.App.PadRight(w2)}  {row.Dapr.PadRight(w3)}  {row.Grpc.PadRight(w4)}  healthy");
         }
+
+        console.Info("");
+        console.Info("Each app and its sidecar share a fresh DAPR_API_TOKEN and APP_API_TOKEN for this run (set in the app's environment).");
 
         console.Info("");
         console.Info($"DaprChat is up. Open {rows[0].App}");
