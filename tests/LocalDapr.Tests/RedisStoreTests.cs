@@ -75,11 +75,24 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
     }
 
     [Fact]
-    public async Task A_subscriptions_blocking_stream_read_has_a_connection_of_its_own_while_state_writes_go_on()
+    public async Task A_subscriptions_blocking_stream_read_has_a_connection_of_its_own_and_delivers_while_state_writes_go_on()
     {
-        await using var runtime = await Runtime.StartAsync(Profile.Redis, redis.Server);
+        // contrib's defaults (processingTimeout 60 s): a delivery within seconds comes from the read, never from redelivery.
+        var plain = $"""
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: plain
+            spec:
+              type: pubsub.redis
+              version: v1
+              metadata:
+                - name: redisHost
+                  value: "{redis.Server.Address}"
+            """;
+        await using var runtime = await Runtime.StartAsync(Profile.Redis, redis.Server, extraYaml: plain);
         var (worker, _) = await runtime.AddAppAsync("worker", app => app
-            .OnJson("GET /dapr/subscribe", """[{"pubsubname":"events","topic":"orders","route":"/orders"}]""")
+            .OnJson("GET /dapr/subscribe", """[{"pubsubname":"plain","topic":"orders","route":"/orders"}]""")
             .OnJson("POST /orders", "{}"));
         var sidecar = runtime.Cluster.Sidecars.Single();
         using var dapr = GrpcClients.Sdk(sidecar);
@@ -93,7 +106,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
             await dapr.SaveStateAsync("chatstore", $"w{i}", i);
         }
 
-        await dapr.PublishEventAsync("events", "orders", new { n = 1 });
+        await dapr.PublishEventAsync("plain", "orders", new { n = 1 });
         await HttpExtensions.EventuallyAsync(() => worker.ReceivedOn("POST", "/orders").Any(), TimeSpan.FromSeconds(10));
         Assert.Equal(1, (long)await db.ExecuteAsync("EXISTS", "worker||w49"));
         // Delivered and acknowledged: nothing left pending in the group (stream layout as contrib's: stream = topic, group = consumer id).
