@@ -45,7 +45,7 @@ using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning
 await using var cluster = new LocalDaprCluster(loggers);
 var sidecar = await cluster.StartSidecarAsync(new SidecarOptions { AppId = "bench", AppPort = receiver.Port, HttpPort = 0, ResourcesPaths = [componentsDir] });
 await sidecar.WaitUntilReadyAsync(CancellationToken.None);
-await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Address);
+await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Address + ",protocol=resp2");
 var client = connection.GetDatabase();
 using var http = new HttpClient { BaseAddress = new Uri(sidecar.HttpEndpoint) };
 // The generated client of Dapr.Protos, as the SDK's DaprClient uses it, without the SDK's own JSON work on top.
@@ -92,7 +92,7 @@ var runtimePubSub = await Measure.RunAsync(pubsubIterations, async i =>
 });
 await client.ExecuteAsync("XGROUP", "CREATE", "direct-bench", "direct", "$", "MKSTREAM");
 // A blocking read holds its connection, so it gets its own, as the runtime's subscriptions do.
-await using var readerConnection = await ConnectionMultiplexer.ConnectAsync(redis.Address);
+await using var readerConnection = await ConnectionMultiplexer.ConnectAsync(redis.Address + ",protocol=resp2");
 var reader = readerConnection.GetDatabase();
 var redisPubSub = await Measure.RunAsync(pubsubIterations, async i =>
 {

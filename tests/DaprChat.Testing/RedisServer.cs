@@ -36,6 +36,7 @@ public sealed class RedisServer : IAsyncDisposable
     {
         var options = ConfigurationOptions.Parse(Address);
         options.AllowAdmin = true;
+        options.Protocol = RedisProtocol.Resp2;
         options.AbortOnConnectFail = false;
         return await ConnectionMultiplexer.ConnectAsync(options);
     }

@@ -60,7 +60,24 @@ public sealed class ActorSdkContractTests
 {
     private const string ApiToken = "actor-sdk-token";
 
-    private static async Task<(Runtime Runtime, WebApplication App, ActorJournal Journal, ActorProxyOptions Proxy)> StartAsync()
+    /// <summary>The runtime, one sidecar, and the actor app behind it; proxies reach the sidecar as the SDK's default endpoint would.</summary>
+    private sealed class World(Runtime runtime, WebApplication app, ActorJournal journal, ActorProxyOptions proxy) : IAsyncDisposable
+    {
+        public Runtime Runtime { get; } = runtime;
+        public ActorJournal Journal { get; } = journal;
+        public ActorProxyOptions Proxy { get; } = proxy;
+        public Sidecar Sidecar => Runtime.Cluster.Sidecars.Single();
+
+        public ICounterActor Counter(string id) => ActorProxy.Create<ICounterActor>(new ActorId(id), nameof(CounterActor), Proxy);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Runtime.DisposeAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    private static async Task<World> StartAsync()
     {
         var runtime = await Runtime.StartAsync(Profile.Memory);
         var sidecarPort = FreePort.Next();
@@ -93,24 +110,22 @@ public sealed class ActorSdkContractTests
         });
         using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await sidecar.WaitUntilReadyAsync(ready.Token);
-        return (runtime, app, journal, new ActorProxyOptions { HttpEndpoint = sidecarEndpoint, UseJsonSerialization = true, DaprApiToken = ApiToken });
+        return new World(runtime, app, journal, new ActorProxyOptions { HttpEndpoint = sidecarEndpoint, UseJsonSerialization = true, DaprApiToken = ApiToken });
     }
 
     [Fact]
     public async Task A_typed_proxy_call_is_remoting_passed_through_untouched_and_the_actor_keeps_its_state_in_the_runtime()
     {
-        var (runtime, app, _, proxy) = await StartAsync();
-        await using var _ = runtime;
-        await using var __ = app;
-        var counter = ActorProxy.Create<ICounterActor>(new ActorId("c1"), nameof(CounterActor), proxy);
+        await using var world = await StartAsync();
+        var counter = world.Counter("c1");
 
         Assert.Equal(2, await counter.AddAsync(2));
         Assert.Equal(5, await counter.AddAsync(3));
 
         // The SDK saved "count" through the sidecar's actor state API, which reads it back as stored.
-        var sidecar = runtime.Cluster.Sidecars.Single();
+        var sidecar = world.Sidecar;
         using var read = new HttpRequestMessage(HttpMethod.Get, sidecar.HttpEndpoint + "/v1.0/actors/CounterActor/c1/state/count") { Headers = { { "dapr-api-token", ApiToken } } };
-        var state = await runtime.Http.SendAsync(read);
+        var state = await world.Runtime.Http.SendAsync(read);
         Assert.Equal(HttpStatusCode.OK, state.StatusCode);
         Assert.Equal("5", await state.Content.ReadAsStringAsync());
     }
@@ -118,10 +133,8 @@ public sealed class ActorSdkContractTests
     [Fact]
     public async Task An_actor_exception_comes_back_through_X_DaprErrorResponseHeader_as_ActorMethodInvocationException()
     {
-        var (runtime, app, _, proxy) = await StartAsync();
-        await using var _ = runtime;
-        await using var __ = app;
-        var counter = ActorProxy.Create<ICounterActor>(new ActorId("c2"), nameof(CounterActor), proxy);
+        await using var world = await StartAsync();
+        var counter = world.Counter("c2");
 
         var error = await Assert.ThrowsAsync<ActorMethodInvocationException>(() => counter.FailAsync());
 
@@ -133,10 +146,8 @@ public sealed class ActorSdkContractTests
     [Fact]
     public async Task A_non_remoting_proxy_sends_plain_json_and_reads_the_json_answer()
     {
-        var (runtime, app, _, proxy) = await StartAsync();
-        await using var _ = runtime;
-        await using var __ = app;
-        var counter = ActorProxy.Create(new ActorId("c3"), nameof(CounterActor), proxy);
+        await using var world = await StartAsync();
+        var counter = ActorProxy.Create(new ActorId("c3"), nameof(CounterActor), world.Proxy);
 
         Assert.Equal(4, await counter.InvokeMethodAsync<int, int>(nameof(ICounterActor.AddAsync), 4));
         Assert.Equal(10, await counter.InvokeMethodAsync<int, int>(nameof(ICounterActor.AddAsync), 6));
@@ -145,10 +156,8 @@ public sealed class ActorSdkContractTests
     [Fact]
     public async Task A_request_to_a_double_slash_path_is_cleaned_as_daprd_does_before_routing()
     {
-        var (runtime, app, _, _) = await StartAsync();
-        await using var _ = runtime;
-        await using var __ = app;
-        var sidecar = runtime.Cluster.Sidecars.Single();
+        await using var world = await StartAsync();
+        var sidecar = world.Sidecar;
 
         using var call = new HttpRequestMessage(HttpMethod.Put, sidecar.HttpEndpoint + "//v1.0/actors/CounterActor/c5/method/AddAsync")
         {
@@ -156,7 +165,7 @@ public sealed class ActorSdkContractTests
             Content = new StringContent("7", Encoding.UTF8, "application/json"),
         };
         Assert.Equal("//v1.0/actors/CounterActor/c5/method/AddAsync", call.RequestUri!.AbsolutePath);
-        var response = await runtime.Http.SendAsync(call);
+        var response = await world.Runtime.Http.SendAsync(call);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("7", await response.Content.ReadAsStringAsync());
@@ -165,15 +174,13 @@ public sealed class ActorSdkContractTests
     [Fact]
     public async Task A_reminder_registered_through_the_SDK_fires_into_IRemindable_with_its_state_in_a_shape_the_SDK_parses()
     {
-        var (runtime, app, journal, proxy) = await StartAsync();
-        await using var _ = runtime;
-        await using var __ = app;
-        var counter = ActorProxy.Create<ICounterActor>(new ActorId("c4"), nameof(CounterActor), proxy);
+        await using var world = await StartAsync();
+        var counter = world.Counter("c4");
 
         await counter.ArmReminderAsync("wake up");
 
-        await HttpExtensions.EventuallyAsync(() => !journal.Reminders.IsEmpty, TimeSpan.FromSeconds(10), "the reminder should reach ReceiveReminderAsync");
-        var (name, state, dueTime, period) = journal.Reminders.Single();
+        await HttpExtensions.EventuallyAsync(() => !world.Journal.Reminders.IsEmpty, TimeSpan.FromSeconds(10), "the reminder should reach ReceiveReminderAsync");
+        var (name, state, dueTime, period) = world.Journal.Reminders.Single();
         Assert.Equal("tick", name);
         Assert.Equal("wake up", state);
         // daprd 1.16's Scheduler sends empty dueTime and period; the SDK reads them as "not set" (-1 ms).
@@ -181,6 +188,6 @@ public sealed class ActorSdkContractTests
         Assert.Equal(TimeSpan.FromMilliseconds(-1), period);
         // The callback unregistered it: it does not fire again.
         await Task.Delay(500);
-        Assert.Single(journal.Reminders);
+        Assert.Single(world.Journal.Reminders);
     }
 }

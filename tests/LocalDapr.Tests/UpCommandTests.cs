@@ -86,6 +86,91 @@ public sealed class UpCommandTests
     }
 
     [Fact]
+    public async Task Up_started_in_the_background_by_a_script_hands_out_tokens_and_grpc_ports_and_stops_on_SIGTERM_after_its_folder_is_gone()
+    {
+        var dir = Directory.CreateTempSubdirectory("daprchat-up-bg-").FullName;
+        var appDir = Directory.CreateTempSubdirectory("daprchat-up-app-").FullName;
+        var (appPort, httpPort, grpcPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
+        // An app that only records the environment `up` gave it; it never listens, so `up` just waits for it.
+        await File.WriteAllTextAsync(Path.Combine(dir, "dapr.yaml"), $"""
+            version: 1
+            apps:
+              - appID: recorder
+                appDirPath: {appDir}
+                appPort: {appPort}
+                daprHTTPPort: {httpPort}
+                daprGRPCPort: {grpcPort}
+                command: ["sh", "-c", "env > env.txt; exec sleep 600"]
+            """);
+        var log = Path.Combine(appDir, "up.log");
+        // A non-interactive script's background job starts with SIGINT ignored: only SIGTERM can stop it.
+        var script = $"""
+            cd '{dir}'
+            dotnet '{Repository.LocalDaprDll}' up -f dapr.yaml --resources-path '{Path.Combine(Repository.Root, "components", "local-memory")}' > '{log}' 2>&1 &
+            echo $! > '{Path.Combine(appDir, "up.pid")}'
+            wait $!
+            echo "exit=$?" >> '{log}'
+            """;
+        var info = new ProcessStartInfo("bash", ["-c", script]) { RedirectStandardInput = true };
+        info.Environment["NO_COLOR"] = "1";
+        using var shell = Process.Start(info)!;
+        try
+        {
+            var envFile = Path.Combine(appDir, "env.txt");
+            await HttpExtensions.EventuallyAsync(() => File.Exists(envFile) && File.ReadAllText(envFile).Contains("DAPR_GRPC_ENDPOINT=", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(60), "the app should start with its environment");
+            var env = File.ReadAllLines(envFile).Where(l => l.Contains('=', StringComparison.Ordinal)).ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            Assert.Equal(grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture), env["DAPR_GRPC_PORT"]);
+            Assert.Equal($"http://127.0.0.1:{grpcPort}", env["DAPR_GRPC_ENDPOINT"]);
+            Assert.Equal(httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), env["DAPR_HTTP_PORT"]);
+            Assert.Matches("^[0-9a-f]{64}$", env["DAPR_API_TOKEN"]);
+            Assert.Matches("^[0-9a-f]{64}$", env["APP_API_TOKEN"]);
+            Assert.NotEqual(env["DAPR_API_TOKEN"], env["APP_API_TOKEN"]);
+
+            // Secure by default: the sidecar refuses calls without the app's DAPR_API_TOKEN, on HTTP and on gRPC.
+            using var http = new HttpClient();
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.GetAsync($"http://127.0.0.1:{httpPort}/v1.0/metadata")).StatusCode);
+            using var withToken = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{httpPort}/v1.0/metadata") { Headers = { { "dapr-api-token", env["DAPR_API_TOKEN"] } } };
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.SendAsync(withToken)).StatusCode);
+            using var anonymous = new Dapr.Client.DaprClientBuilder().UseGrpcEndpoint(env["DAPR_GRPC_ENDPOINT"]).Build();
+            await GrpcClients.ShouldFailAsync(global::Grpc.Core.StatusCode.Unauthenticated, () => anonymous.GetMetadataAsync());
+            using var dapr = new Dapr.Client.DaprClientBuilder().UseGrpcEndpoint(env["DAPR_GRPC_ENDPOINT"]).UseDaprApiToken(env["DAPR_API_TOKEN"]).Build();
+            Assert.Equal("recorder", (await dapr.GetMetadataAsync()).Id);
+
+            // The template's folder (up's working directory) goes away; stopping must not care.
+            Directory.Delete(dir, recursive: true);
+            var pid = int.Parse(File.ReadAllText(Path.Combine(appDir, "up.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            using (var term = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await shell.WaitForExitAsync(timeout.Token);
+            var output = await File.ReadAllTextAsync(log);
+            Assert.Contains("Stopping (terminated)", output);
+            Assert.Contains("All apps and sidecars stopped.", output);
+            Assert.Contains("exit=0", output);
+            Assert.DoesNotContain("Unhandled exception", output);
+            Assert.False(await IsListeningAsync(httpPort), "the sidecar still listens");
+            Assert.False(await IsListeningAsync(grpcPort), "the sidecar's gRPC port still listens");
+        }
+        finally
+        {
+            if (!shell.HasExited)
+            {
+                shell.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(appDir, recursive: true);
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Up_refuses_to_start_when_a_port_is_taken_and_says_which()
     {
         var dir = Directory.CreateTempSubdirectory("daprchat-up-").FullName;

@@ -19,11 +19,25 @@ public sealed class GrpcStateTests(RedisFixture redis) : IClassFixture<RedisFixt
 {
     public sealed record Order(string Id, int Quantity);
 
-    private async Task<(Runtime Runtime, LocalDapr.Hosting.Sidecar Sidecar, string Url)> StartAsync(Profile profile)
+    /// <summary>One sidecar of app "main", the SDK's client on its gRPC port, and the HTTP URL of chatstore.</summary>
+    private sealed class World(Runtime runtime, LocalDapr.Hosting.Sidecar sidecar) : IAsyncDisposable
+    {
+        public Runtime Runtime { get; } = runtime;
+        public LocalDapr.Hosting.Sidecar Sidecar { get; } = sidecar;
+        public DaprClient Dapr { get; } = GrpcClients.Sdk(sidecar);
+        public string Url { get; } = sidecar.HttpEndpoint + "/v1.0/state/chatstore";
+
+        public async ValueTask DisposeAsync()
+        {
+            Dapr.Dispose();
+            await Runtime.DisposeAsync();
+        }
+    }
+
+    private async Task<World> StartAsync(Profile profile)
     {
         var runtime = await Runtime.StartAsync(profile, profile == Profile.Redis ? redis.Server : null);
-        var sidecar = await runtime.AddSidecarAsync("main", appPort: null);
-        return (runtime, sidecar, sidecar.HttpEndpoint + "/v1.0/state/chatstore");
+        return new World(runtime, await runtime.AddSidecarAsync("main", appPort: null));
     }
 
     [Theory]
@@ -31,9 +45,8 @@ public sealed class GrpcStateTests(RedisFixture redis) : IClassFixture<RedisFixt
     [InlineData(Profile.Redis)]
     public async Task What_the_SDK_saves_over_gRPC_HTTP_reads_and_the_other_way_round(Profile profile)
     {
-        var (runtime, sidecar, url) = await StartAsync(profile);
-        await using var _ = runtime;
-        using var dapr = GrpcClients.Sdk(sidecar);
+        await using var world = await StartAsync(profile);
+        var (runtime, sidecar, dapr, url) = (world.Runtime, world.Sidecar, world.Dapr, world.Url);
 
         await dapr.SaveStateAsync("chatstore", "o1", new Order("o1", 3));
         var overHttp = await runtime.Http.GetAsync(url + "/o1");
@@ -54,9 +67,8 @@ public sealed class GrpcStateTests(RedisFixture redis) : IClassFixture<RedisFixt
     [InlineData(Profile.Redis)]
     public async Task Bulk_get_delete_and_bulk_delete_over_gRPC_match_HTTP(Profile profile)
     {
-        var (runtime, sidecar, url) = await StartAsync(profile);
-        await using var _ = runtime;
-        using var dapr = GrpcClients.Sdk(sidecar);
+        await using var world = await StartAsync(profile);
+        var (runtime, sidecar, dapr, url) = (world.Runtime, world.Sidecar, world.Dapr, world.Url);
         await runtime.Http.PostJsonAsync(url, """[{"key":"a","value":1},{"key":"b","value":"two"},{"key":"c","value":3}]""");
 
         var bulk = await dapr.GetBulkStateAsync("chatstore", ["a", "b", "missing"], parallelism: null);
@@ -80,9 +92,8 @@ public sealed class GrpcStateTests(RedisFixture redis) : IClassFixture<RedisFixt
     [InlineData(Profile.Redis)]
     public async Task A_transaction_over_gRPC_applies_upserts_and_deletes_together_and_a_stale_etag_applies_nothing(Profile profile)
     {
-        var (runtime, sidecar, url) = await StartAsync(profile);
-        await using var _ = runtime;
-        using var dapr = GrpcClients.Sdk(sidecar);
+        await using var world = await StartAsync(profile);
+        var (runtime, sidecar, dapr, url) = (world.Runtime, world.Sidecar, world.Dapr, world.Url);
         await runtime.Http.PostJsonAsync(url, """[{"key":"gone","value":1},{"key":"kept","value":1}]""");
 
         await dapr.ExecuteStateTransactionAsync("chatstore",
@@ -110,9 +121,8 @@ public sealed class GrpcStateTests(RedisFixture redis) : IClassFixture<RedisFixt
     [InlineData(Profile.Redis)]
     public async Task A_stale_etag_is_Aborted_so_TrySave_and_TryDelete_return_false_and_first_write_refuses_a_second_write(Profile profile)
     {
-        var (runtime, sidecar, url) = await StartAsync(profile);
-        await using var _ = runtime;
-        using var dapr = GrpcClients.Sdk(sidecar);
+        await using var world = await StartAsync(profile);
+        var (runtime, sidecar, dapr, url) = (world.Runtime, world.Sidecar, world.Dapr, world.Url);
         await dapr.SaveStateAsync("chatstore", "k", new Order("k", 1));
         var (_, etag) = await dapr.GetStateAndETagAsync<Order>("chatstore", "k");
 
@@ -137,9 +147,8 @@ public sealed class GrpcStateTests(RedisFixture redis) : IClassFixture<RedisFixt
     [Fact]
     public async Task A_non_numeric_etag_on_redis_is_InvalidArgument_so_TrySave_throws_instead_of_returning_false()
     {
-        var (runtime, sidecar, _) = await StartAsync(Profile.Redis);
-        await using var _ = runtime;
-        using var dapr = GrpcClients.Sdk(sidecar);
+        await using var world = await StartAsync(Profile.Redis);
+        var (runtime, sidecar, dapr) = (world.Runtime, world.Sidecar, world.Dapr);
         await dapr.SaveStateAsync("chatstore", "k", 1);
 
         var error = await GrpcClients.ShouldFailAsync(StatusCode.InvalidArgument, () => dapr.TrySaveStateAsync("chatstore", "k", 2, "not-a-number"));
@@ -150,9 +159,8 @@ public sealed class GrpcStateTests(RedisFixture redis) : IClassFixture<RedisFixt
     [Fact]
     public async Task A_missing_store_and_a_bad_key_get_daprds_codes_and_details()
     {
-        var (runtime, sidecar, _) = await StartAsync(Profile.Memory);
-        await using var _ = runtime;
-        using var dapr = GrpcClients.Sdk(sidecar);
+        await using var world = await StartAsync(Profile.Memory);
+        var (runtime, sidecar, dapr) = (world.Runtime, world.Sidecar, world.Dapr);
 
         var missing = await GrpcClients.ShouldFailAsync(StatusCode.InvalidArgument, () => dapr.GetStateAsync<int>("nope", "k"));
         Assert.Equal("state store nope is not found", missing.Status.Detail);
@@ -180,9 +188,8 @@ public sealed class GrpcStateTests(RedisFixture redis) : IClassFixture<RedisFixt
     [Fact]
     public async Task A_ttl_saved_over_gRPC_is_a_ttl_in_redis_itself_and_the_key_expires_there()
     {
-        var (runtime, sidecar, url) = await StartAsync(Profile.Redis);
-        await using var _ = runtime;
-        using var dapr = GrpcClients.Sdk(sidecar);
+        await using var world = await StartAsync(Profile.Redis);
+        var (runtime, sidecar, dapr, url) = (world.Runtime, world.Sidecar, world.Dapr, world.Url);
         await using var connection = await redis.Server.ConnectAsync();
         var db = connection.GetDatabase();
 
@@ -200,9 +207,8 @@ public sealed class GrpcStateTests(RedisFixture redis) : IClassFixture<RedisFixt
     [Fact]
     public async Task An_in_memory_ttl_is_reported_as_ttlExpireTime_in_the_response_metadata()
     {
-        var (runtime, sidecar, _) = await StartAsync(Profile.Memory);
-        await using var _ = runtime;
-        using var dapr = GrpcClients.Sdk(sidecar);
+        await using var world = await StartAsync(Profile.Memory);
+        var (runtime, sidecar, dapr) = (world.Runtime, world.Sidecar, world.Dapr);
         await dapr.SaveStateAsync("chatstore", "t", 1, metadata: new Dictionary<string, string> { ["ttlInSeconds"] = "60" });
 
         var (channel, raw) = GrpcClients.Raw(sidecar);

@@ -109,29 +109,29 @@ public sealed class StateApi(string appId, ComponentSet components)
         }
     }
 
-    /// <summary>gRPC's DeleteBulkState: each delete on its own, as daprd's PerformBulkStoreOperation does without BulkDelete.</summary>
+    /// <summary>
+    /// gRPC's DeleteBulkState: contrib's default bulk delete runs every delete on its own, so one ETag conflict does not
+    /// stop the others; the first failure is reported once all were tried.
+    /// </summary>
     public async Task DeleteBulkAsync(string storeName, IReadOnlyList<StateDelete> deletes, CancellationToken cancellationToken)
     {
-        var store = Store(storeName);
-        try
+        Store(storeName);
+        DaprError? first = null;
+        foreach (var delete in deletes)
         {
-            var requests = deletes.Select(d => new DeleteRequest(store.Key(CheckKey(d.Key)), d.ETag, d.Concurrency)).ToList();
-            if (requests.Count == 1)
+            try
             {
-                await store.Store.DeleteAsync(requests[0], cancellationToken);
+                await DeleteAsync(storeName, delete, cancellationToken);
             }
-            else if (requests.Count > 1)
+            catch (DaprError error)
             {
-                await store.Store.MultiAsync(requests.Select(r => new TransactionOperation(null, r)).ToList(), cancellationToken);
+                first ??= new DaprError(error.Status, "ERR_STATE_BULK_DELETE", $"failed deleting state in state store {storeName}: {error.Message}");
             }
         }
-        catch (ETagException ex)
+
+        if (first is not null)
         {
-            throw ETagError(ex, "ERR_STATE_BULK_DELETE", $"failed deleting state in state store {storeName}: {ex.Message}");
-        }
-        catch (Exception ex) when (ex is not DaprError and not OperationCanceledException)
-        {
-            throw new DaprError(500, "ERR_STATE_BULK_DELETE", $"failed deleting state in state store {storeName}: {ex.Message}");
+            throw first;
         }
     }
 

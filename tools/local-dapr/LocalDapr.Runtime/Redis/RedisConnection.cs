@@ -19,6 +19,8 @@ public sealed record RedisEndpoint(string Host, string? Username = null, string?
         options.AsyncTimeout = (int)commandTimeout.TotalMilliseconds;
         options.SyncTimeout = (int)commandTimeout.TotalMilliseconds;
         options.ClientName = "local-dapr";
+        // RESP2 reply shapes (XREADGROUP as nested arrays, not a RESP3 map), which the stream reader parses.
+        options.Protocol = RedisProtocol.Resp2;
         return options;
     }
 
