@@ -7,7 +7,8 @@ namespace DaprChat.Chat.Tests.Integration;
 /// <summary>Appending must cost the same at the 500th message as at the first (bench/ measures the 10,000th).</summary>
 public sealed class AppendCostTests(RedisChatWorld world) : IClassFixture<RedisChatWorld>
 {
-    private static readonly string[] StoreCommands = ["eval", "evalsha", "hgetall", "hmget", "hget", "hset", "del", "expire", "get", "set", "exists", "persist"];
+    // EVAL and EVALSHA are one script run each: the client sends the script once, then its hash.
+    private static readonly string[] StoreCommands = ["script", "hgetall", "hmget", "hget", "hset", "del", "expire", "get", "set", "exists", "persist"];
 
     [Fact]
     public async Task The_500th_append_makes_the_same_store_commands_as_the_first()
@@ -44,7 +45,8 @@ public sealed class AppendCostTests(RedisChatWorld world) : IClassFixture<RedisC
         var before = await StatsAsync(redis);
         await SendAsync(session, n);
         var after = await StatsAsync(redis);
-        return StoreCommands.ToDictionary(c => c, c => after.GetValueOrDefault(c) - before.GetValueOrDefault(c));
+        long Delta(string command) => after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
+        return StoreCommands.ToDictionary(c => c, c => c == "script" ? Delta("eval") + Delta("evalsha") : Delta(c));
     }
 
     private Task<SendChatMessageResult> SendAsync(TestSession session, int n) =>

@@ -174,9 +174,9 @@ public sealed class JwksCacheTests : IDisposable
 
         var set = await SourceOver(handler).FetchAsync(CancellationToken.None);
 
-        Assert.Equal(HttpMethod.Get, handler.Request?.Method);
-        Assert.Equal("http://127.0.0.1:3599/v1.0/invoke/main/method/.well-known/jwks.json", handler.Request?.RequestUri?.AbsoluteUri);
-        Assert.Equal("t0ken", Assert.Single(handler.Request!.Headers.GetValues("dapr-api-token")));
+        Assert.Equal(HttpMethod.Get, handler.Method);
+        Assert.Equal("http://127.0.0.1:3599/v1.0/invoke/main/method/.well-known/jwks.json", handler.Uri);
+        Assert.Equal("t0ken", handler.ApiToken);
         Assert.Equal(_rig.Main.Kid, Assert.Single(set.Keys).Kid);
     }
 
@@ -190,13 +190,20 @@ public sealed class JwksCacheTests : IDisposable
         Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
     }
 
+    /// <summary>Records what reached the wire: InvocationHandler puts the request's original URI back after sending.</summary>
     private sealed class RecordingHandler(string body, HttpStatusCode status = HttpStatusCode.OK) : HttpMessageHandler
     {
-        public HttpRequestMessage? Request { get; private set; }
+        public HttpMethod? Method { get; private set; }
+
+        public string? Uri { get; private set; }
+
+        public string? ApiToken { get; private set; }
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            Request = request;
+            Method = request.Method;
+            Uri = request.RequestUri?.AbsoluteUri;
+            ApiToken = request.Headers.TryGetValues("dapr-api-token", out var values) ? string.Join(",", values) : null;
             return Task.FromResult(new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
         }
     }
