@@ -15,7 +15,7 @@ namespace DaprChat.Main.Accounts;
 public sealed partial class BootstrapAdmin(
     IServiceProvider services,
     DaprClient dapr,
-    SecretReader secrets,
+    ISecretSource secrets,
     IOptions<AccountOptions> options,
     IOptions<KeyOptions> keyOptions,
     IHostEnvironment environment,

@@ -17,7 +17,7 @@ public sealed record KeySet(ECDsaSecurityKey Current, IReadOnlyList<ECDsaSecurit
 /// Reads keys from the <c>secrets</c> store (re-read every <see cref="KeyOptions.RefreshInterval"/>); in development, when
 /// the store has none, generates them once into a git-ignored folder. Logs key ids only, never key material.
 /// </summary>
-public sealed partial class KeyRing(SecretReader secrets, IOptions<KeyOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<KeyRing> logger) : IDisposable
+public sealed partial class KeyRing(ISecretSource secrets, IOptions<KeyOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<KeyRing> logger) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile KeySet? _keys;

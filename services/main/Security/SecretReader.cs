@@ -5,8 +5,15 @@ using Grpc.Core;
 
 namespace DaprChat.Main.Security;
 
-/// <summary>One secret from the <c>secrets</c> store, or null when the store does not have it.</summary>
-public sealed class SecretReader(DaprClient dapr)
+/// <summary>Where main's secrets come from; the seam the key tests replace.</summary>
+public interface ISecretSource
+{
+    /// <summary>The secret, or null when the store does not have it; throws when the store cannot be reached.</summary>
+    Task<string?> ReadAsync(string name, CancellationToken cancellationToken);
+}
+
+/// <summary>One secret from the <c>secrets</c> store through the SDK (gRPC <c>GetSecret</c>), or null when the store does not have it.</summary>
+public sealed class SecretReader(DaprClient dapr) : ISecretSource
 {
     public async Task<string?> ReadAsync(string name, CancellationToken cancellationToken)
     {

@@ -23,7 +23,7 @@ public static class SecurityRegistration
             .Validate(o => o.AccessTokenLifetime > TimeSpan.Zero && o.AccessTokenLifetime <= TimeSpan.FromMinutes(15), "Tokens:AccessTokenLifetime must be at most 15 minutes")
             .Validate(o => o.ClockSkew >= TimeSpan.Zero && o.ClockSkew <= TimeSpan.FromSeconds(10), "Tokens:ClockSkew must be at most 10 seconds")
             .ValidateOnStart();
-        builder.Services.AddSingleton<SecretReader>();
+        builder.Services.AddSingleton<ISecretSource, SecretReader>();
         builder.Services.AddSingleton<KeyRing>();
         builder.Services.AddHostedService<KeyRingStartup>();
         builder.Services.AddSingleton<TokenIssuer>();

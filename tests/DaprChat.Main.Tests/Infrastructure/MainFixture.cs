@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DaprChat.Chat.Testing;
-using DaprChat.Dapr;
 using DaprChat.Testing;
 using static DaprChat.Testing.ComponentYaml;
 using LocalDapr.Hosting;
@@ -30,20 +29,18 @@ public sealed class MainFixture : IAsyncLifetime
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(2);
 
     private readonly List<MainApp> _extraApps = [];
-    private readonly HttpClient _chatDaprHttp = new();
 
     public RedisServer Redis { get; private set; } = null!;
     public string Dir { get; } = System.IO.Directory.CreateTempSubdirectory("daprchat-main-tests-").FullName;
     public LocalDaprCluster Cluster { get; private set; } = null!;
-    public Sidecar MainSidecar { get; private set; } = null!;
-    public Sidecar ChatSidecar { get; private set; } = null!;
+    public AppSidecar MainSidecar { get; private set; } = null!;
+
+    /// <summary>chat's sidecar: what chat itself uses to reach main and the ChatSession actors (<see cref="AppSidecar.Room"/>).</summary>
+    public AppSidecar ChatSidecar { get; private set; } = null!;
     public MainApp Main { get; private set; } = null!;
     public ChatApp Chat { get; private set; } = null!;
     public ManualTime Time { get; } = new();
     public string SigningKeyPem { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
-
-    /// <summary>A Dapr client on chat's sidecar: what chat itself would use to reach main and its actors.</summary>
-    public DaprClient ChatDapr { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
 
@@ -54,33 +51,31 @@ public sealed class MainFixture : IAsyncLifetime
         Cluster = new LocalDaprCluster(LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole()));
 
         var chatPort = FreePort.Next();
-        ChatSidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "chat", AppPort = chatPort, HttpPort = 0, ResourcesPaths = [Dir] });
-        Chat = new ChatApp(chatPort, ChatSidecar.HttpEndpoint, settings: null);
+        ChatSidecar = await AppSidecar.StartAsync(Cluster, "chat", chatPort, Dir);
+        Chat = new ChatApp(chatPort, ChatSidecar, settings: null);
         Chat.Start();
         using (var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
-            await ChatSidecar.WaitUntilReadyAsync(ready.Token);
+            await ChatSidecar.Sidecar.WaitUntilReadyAsync(ready.Token);
         }
 
         var mainPort = FreePort.Next();
-        MainSidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "main", AppPort = mainPort, HttpPort = 0, ResourcesPaths = [Dir] });
-        Main = new MainApp(mainPort, Settings(MainSidecar.HttpEndpoint), Time);
+        MainSidecar = await AppSidecar.StartAsync(Cluster, "main", mainPort, Dir);
+        Main = new MainApp(mainPort, Settings(MainSidecar), Time);
         Main.Start();
         using (var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
-            await MainSidecar.WaitUntilReadyAsync(ready.Token);
+            await MainSidecar.Sidecar.WaitUntilReadyAsync(ready.Token);
         }
 
-        ChatDapr = new DaprClient(_chatDaprHttp, new DaprClientOptions { HttpEndpoint = new Uri(ChatSidecar.HttpEndpoint) });
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{mainPort}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>main's settings for this run; <paramref name="overrides"/> for a second instance with other limits.</summary>
-    public Dictionary<string, string?> Settings(string daprEndpoint, IReadOnlyDictionary<string, string?>? overrides = null)
+    public Dictionary<string, string?> Settings(AppSidecar sidecar, IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(sidecar.AppSettings)
         {
-            ["DAPR_HTTP_ENDPOINT"] = daprEndpoint,
             ["CHAT_SERVICE_URL"] = "ws://chat.test:5081",
             ["Accounts:BootstrapAdminEmail"] = AdminEmail,
             ["Accounts:SignInPermitsPerAddress"] = "100000",
@@ -100,7 +95,7 @@ public sealed class MainFixture : IAsyncLifetime
     /// <summary>Another main on the same sidecar and stores (a second replica), e.g. with a tight rate limit.</summary>
     public HttpClient StartExtraMain(IReadOnlyDictionary<string, string?> overrides)
     {
-        var app = new MainApp(FreePort.Next(), Settings(MainSidecar.HttpEndpoint, overrides), Time);
+        var app = new MainApp(FreePort.Next(), Settings(MainSidecar, overrides), Time);
         _extraApps.Add(app);
         app.Start();
         return app.CreateClient();
@@ -118,8 +113,8 @@ public sealed class MainFixture : IAsyncLifetime
             + Component("secrets", "secretstores.local.file", ("secretsFile", Path.Combine(dir, "secrets.json"))));
         File.WriteAllText(Path.Combine(dir, "secrets.json"), "{}");
         var port = FreePort.Next();
-        var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "main-first-run", AppPort = port, HttpPort = 0, ResourcesPaths = [dir] });
-        var app = new MainApp(port, Settings(sidecar.HttpEndpoint, new Dictionary<string, string?> { ["Keys:DevDirectory"] = devDirectory, ["Accounts:BootstrapAdminEmail"] = null }), Time, environment);
+        var sidecar = await AppSidecar.StartAsync(Cluster, "main-first-run", port, dir);
+        var app = new MainApp(port, Settings(sidecar, new Dictionary<string, string?> { ["Keys:DevDirectory"] = devDirectory, ["Accounts:BootstrapAdminEmail"] = null }), Time, environment);
         _extraApps.Add(app);
         app.Start();
         return app;
@@ -128,7 +123,6 @@ public sealed class MainFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        _chatDaprHttp.Dispose();
         foreach (var app in _extraApps)
         {
             await app.DisposeAsync();

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using DaprChat.Contracts;
-using DaprChat.Dapr;
 using DaprChat.Main.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -15,13 +14,13 @@ public sealed class SessionFlowTests(MainFixture fixture)
     private readonly Api _api = new(fixture.Http);
 
     private async Task<ChatSessionSnapshot?> ActorAsync(string sessionId) =>
-        await fixture.ChatDapr.InvokeActorMethodAsync<ChatSessionSnapshot?>(DaprNames.ActorTypes.ChatSession, sessionId, ChatSessionMethods.Get);
+        await fixture.ChatSidecar.Room(sessionId).GetAsync();
 
     /// <summary>The JWKS as chat gets it: main's route, invoked by app id through chat's own sidecar.</summary>
     private async Task<JsonWebKeySet> JwksThroughDaprAsync()
     {
-        using var request = fixture.ChatDapr.CreateInvokeMethodRequest(HttpMethod.Get, DaprNames.Apps.Main, ".well-known/jwks.json");
-        using var response = await fixture.ChatDapr.InvokeMethodWithResponseAsync(request);
+        using var viaChat = fixture.ChatSidecar.InvocationClient(DaprNames.Apps.Main);
+        using var response = await viaChat.GetAsync(".well-known/jwks.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return new JsonWebKeySet(await response.Content.ReadAsStringAsync());
     }
@@ -151,8 +150,7 @@ public sealed class SessionFlowTests(MainFixture fixture)
         var student = await _api.StudentAsync();
         var sessionId = (await _api.RequestChatAsync(student, counselor))["session"]!["id"]!.GetValue<string>();
 
-        await fixture.ChatDapr.InvokeActorMethodAsync<EndChatSessionRequest, ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, sessionId,
-            ChatSessionMethods.End, new EndChatSessionRequest(counselor.Id, "left"));
+        await fixture.ChatSidecar.Room(sessionId).EndAsync(new EndChatSessionRequest(counselor.Id, ChatEndReasons.Ended));
 
         for (var i = 0; i < 100; i++)
         {
@@ -174,12 +172,15 @@ public sealed class SessionFlowTests(MainFixture fixture)
         var request = new OpenChatSessionRequest("s-" + Guid.NewGuid().ToString("N"), new ChatParticipant("anon_x", Roles.Student, "Calm Fox"),
             new ChatParticipant("c1", Roles.Counselor, "Dr C"), DateTimeOffset.UtcNow.AddHours(1));
 
-        var first = await fixture.ChatDapr.InvokeActorMethodAsync<OpenChatSessionRequest, ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, request.SessionId, ChatSessionMethods.Open, request);
-        var again = await fixture.ChatDapr.InvokeActorMethodAsync<OpenChatSessionRequest, ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, request.SessionId, ChatSessionMethods.Open, request);
+        var room = fixture.ChatSidecar.Room(request.SessionId);
+        var first = await room.OpenAsync(request);
+        var again = await room.OpenAsync(request);
 
         Assert.Equal(first.OpenedAt, again.OpenedAt);
-        await Assert.ThrowsAsync<DaprApiException>(() => fixture.ChatDapr.InvokeActorMethodAsync<OpenChatSessionRequest, ChatSessionSnapshot>(
-            DaprNames.ActorTypes.ChatSession, request.SessionId, ChatSessionMethods.Open, request with { Counselor = new ChatParticipant("c2", Roles.Counselor, "Dr D") }));
+        // The actor's exception reaches the caller as the SDK's remoting error, with the actor's own message.
+        var refused = await Assert.ThrowsAsync<Dapr.Actors.ActorMethodInvocationException>(() =>
+            room.OpenAsync(request with { Counselor = new ChatParticipant("c2", Roles.Counselor, "Dr D") }));
+        Assert.Contains("already open with other participants", refused.InnerException?.Message ?? refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

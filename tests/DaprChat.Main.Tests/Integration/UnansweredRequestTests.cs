@@ -20,8 +20,7 @@ public sealed class UnansweredRequestTests(MainFixture fixture)
         for (var i = 1; i <= 3; i++)
         {
             // What chat's socket layer does when the student sends while waiting.
-            var sent = await fixture.ChatDapr.InvokeActorMethodAsync<SendChatMessageRequest, SendChatMessageResult>(DaprNames.ActorTypes.ChatSession, sessionId,
-                ChatSessionMethods.Send, new SendChatMessageRequest(pseudonym, $"wait-{i}", $"is anyone there {i}"));
+            var sent = await fixture.ChatSidecar.Room(sessionId).SendAsync(new SendChatMessageRequest(pseudonym, $"wait-{i}", $"is anyone there {i}"));
             Assert.Equal(ChatOutcomes.Ok, sent.Outcome);
         }
 

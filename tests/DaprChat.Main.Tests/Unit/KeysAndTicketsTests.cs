@@ -13,7 +13,7 @@ namespace DaprChat.Main.Tests.Unit;
 
 public sealed class KeysAndTicketsTests : IDisposable
 {
-    private readonly FakeSecretsSidecar _sidecar = new();
+    private readonly FakeSecrets _secrets = new();
     private readonly ManualTime _time = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
     private readonly string _dir = System.IO.Directory.CreateTempSubdirectory("daprchat-keys-").FullName;
     private readonly KeyRing _keys;
@@ -21,14 +21,13 @@ public sealed class KeysAndTicketsTests : IDisposable
 
     public KeysAndTicketsTests()
     {
-        _keys = new KeyRing(_sidecar.Client(), Options.Create(new KeyOptions { DevDirectory = _dir, AllowDevKeys = true }), new Environment(_dir), _time, NullLogger<KeyRing>.Instance);
+        _keys = new KeyRing(_secrets, Options.Create(new KeyOptions { DevDirectory = _dir, AllowDevKeys = true }), new Environment(_dir), _time, NullLogger<KeyRing>.Instance);
         _issuer = new TokenIssuer(_keys, Options.Create(new TokenOptions()), _time);
     }
 
     public void Dispose()
     {
         _keys.Dispose();
-        _sidecar.Dispose();
         System.IO.Directory.Delete(_dir, recursive: true);
     }
 
@@ -86,10 +85,10 @@ public sealed class KeysAndTicketsTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir, "signing-key.pem")));
         Assert.True(File.Exists(Path.Combine(_dir, "student-key-pepper")));
 
-        using var again = new KeyRing(_sidecar.Client(), Options.Create(new KeyOptions { DevDirectory = _dir, AllowDevKeys = true }), new Environment(_dir), _time, NullLogger<KeyRing>.Instance);
+        using var again = new KeyRing(_secrets, Options.Create(new KeyOptions { DevDirectory = _dir, AllowDevKeys = true }), new Environment(_dir), _time, NullLogger<KeyRing>.Instance);
         Assert.Equal(first.Current.KeyId, (await again.GetAsync(CancellationToken.None)).Current.KeyId);
 
-        using var production = new KeyRing(_sidecar.Client(), Options.Create(new KeyOptions { DevDirectory = _dir }), new Environment(_dir), _time, NullLogger<KeyRing>.Instance);
+        using var production = new KeyRing(_secrets, Options.Create(new KeyOptions { DevDirectory = _dir }), new Environment(_dir), _time, NullLogger<KeyRing>.Instance);
         await Assert.ThrowsAsync<InvalidOperationException>(() => production.GetAsync(CancellationToken.None));
     }
 
@@ -97,12 +96,12 @@ public sealed class KeysAndTicketsTests : IDisposable
     public async Task After_a_rotation_new_tickets_use_the_new_kid_and_tickets_of_open_sessions_still_verify()
     {
         var oldPem = NewPem();
-        _sidecar.Secrets["main-signing-key"] = oldPem;
-        _sidecar.Secrets["main-student-key-pepper"] = "pepper";
+        _secrets.Secrets["main-signing-key"] = oldPem;
+        _secrets.Secrets["main-student-key-pepper"] = "pepper";
         var before = await _issuer.IssueTicketAsync("s1", Student, _time.GetUtcNow().AddHours(8), CancellationToken.None);
 
-        _sidecar.Secrets["main-signing-key"] = NewPem();
-        _sidecar.Secrets["main-signing-key-previous"] = KeyRing.ToKey(oldPem, requirePrivate: false).ECDsa.ExportSubjectPublicKeyInfoPem();
+        _secrets.Secrets["main-signing-key"] = NewPem();
+        _secrets.Secrets["main-signing-key-previous"] = KeyRing.ToKey(oldPem, requirePrivate: false).ECDsa.ExportSubjectPublicKeyInfoPem();
         _time.Advance(new KeyOptions().RefreshInterval);
         var after = await _issuer.IssueTicketAsync("s2", Student, _time.GetUtcNow().AddHours(8), CancellationToken.None);
 
@@ -111,7 +110,7 @@ public sealed class KeysAndTicketsTests : IDisposable
         Assert.True((await ValidateAsync(after.Ticket)).IsValid);
         Assert.Equal(2, _keys.Snapshot!.Verification.Count);
 
-        _sidecar.Secrets.Remove("main-signing-key-previous");
+        _secrets.Secrets.Remove("main-signing-key-previous");
         _time.Advance(new KeyOptions().RefreshInterval);
         await _keys.GetAsync(CancellationToken.None);
         Assert.False((await ValidateAsync(before.Ticket)).IsValid);
