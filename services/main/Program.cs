@@ -14,6 +14,7 @@ builder.AddServiceDefaults();
 builder.AddSecurity();
 builder.AddAccounts();
 builder.AddSessions();
+builder.AddWebClient();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -30,6 +31,7 @@ app.MapDashboardApi();
 app.MapAdminApi();
 app.MapDevicesApi();
 app.MapStatusApi();
+app.MapClientConfigApi();
 
 app.Run();
 
