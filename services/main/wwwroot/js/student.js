@@ -143,6 +143,8 @@ export function studentApp({ main, show, layout, announce, config, resumed }) {
       },
     });
     chat = { client, view };
+    // They are here before the next poll says so: ask main now, so "hasn't joined yet" goes the moment they join.
+    client.addEventListener('presence', () => { if (seen.status === 'pending' && client.otherOnline) refresh(); });
     client.addEventListener('state', event => {
       if (!['ended', 'expired', 'refused'].includes(event.detail.state)) return;
       // chat says so at once; main hears it through an event a moment later. Say it now, then take main's word.
@@ -198,7 +200,8 @@ export function studentApp({ main, show, layout, announce, config, resumed }) {
         // After an end what was said stays readable (in this page's memory only); a refused request makes room for who else is free.
         if (s.status !== 'ended' || !view.root.querySelector('ol.messages > li')) chatArea.replaceChildren();
       }
-      layout(chatArea.childElementCount ? 'chat' : '');
+      // Full height only while there is a composer to keep in reach; an ended chat scrolls like any page.
+      layout(closed ? '' : 'chat');
     }
 
     function nextStepFor(s, thanks) {
