@@ -15,6 +15,7 @@ builder.AddServiceDefaults();
 builder.AddSecurity();
 builder.AddAccounts();
 builder.AddSessions();
+builder.AddWebClient();
 builder.AddApiConventions();
 
 var app = builder.Build();
@@ -31,6 +32,7 @@ app.MapDashboardApi();
 app.MapAdminApi();
 app.MapDevicesApi();
 app.MapStatusApi();
+app.MapClientConfigApi();
 
 app.Run();
 
