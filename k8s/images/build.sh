@@ -25,6 +25,10 @@ tar --exclude=bin --exclude=obj --exclude=.keys -cf - global.json Directory.Buil
 if $offline; then
   missing=()
   for tool in mmdebstrap umoci skopeo docker-registry; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "build.sh --offline-base must run as root (mmdebstrap --mode=root, and the base's files owned by 0 and 1654)" >&2
+    exit 2
+  fi
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "build.sh --offline-base needs Debian's ${missing[*]} (apt-get install mmdebstrap umoci skopeo docker-registry)" >&2
     exit 2
