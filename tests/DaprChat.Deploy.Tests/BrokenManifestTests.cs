@@ -447,10 +447,12 @@ public sealed class BrokenManifestTests
         {
             ("Fake.cs", "await dapr.SaveStateAsync(DaprNames.StateStores.Summaries, key, value); await dapr.PublishEventAsync(DaprNames.PubSubs.Events, DaprNames.Topics.SummaryReady, e);"),
             ("Options.cs", "public string GeminiKeySecret { get; set; } = \"summarize-gemini-api-key\";"),
+            ("Client.cs", "using var request = dapr.CreateInvokeMethodRequest(HttpMethod.Get, DaprNames.Apps.Summarize, \"summaries/1\");"),
         };
         var problems = CodeRules.NamesUsedByCode(DaprNames.Apps.Chat, sources).ToList();
         AssertFound(problems, "chat uses StateStores summarystore");
         AssertFound(problems, "chat uses Topics summary.ready");
         AssertFound(problems, "chat reads secret summarize-gemini-api-key");
+        AssertFound(problems, "chat invokes summarize");
     }
 }

@@ -42,6 +42,15 @@ public static partial class CodeRules
                 }
             }
 
+            foreach (Match match in InvocationOf().Matches(text))
+            {
+                var target = Constant("Apps", match.Groups["member"].Value);
+                if (target is not null && target != appId && app.Invokes.All(i => i.TargetApp != target))
+                {
+                    yield return $"{file}: {appId} invokes {target}, which DaprTopology.{Title(appId)} does not declare (nor its access rule)";
+                }
+            }
+
             if (SecretStoreReference().IsMatch(text) && app.Secrets.Count == 0)
             {
                 yield return $"{file}: {appId} reads the secret store, but DaprTopology.{Title(appId)} declares no secrets";
@@ -73,6 +82,10 @@ public static partial class CodeRules
 
     [GeneratedRegex(@"DaprNames\.(?<group>[A-Z][A-Za-z]+)\.(?<member>[A-Z][A-Za-z0-9]*)")]
     private static partial Regex NameReference();
+
+    /// <summary>A service invocation naming its target app: <c>InvokeMethodAsync(HttpMethod.Get, DaprNames.Apps.Main, ...)</c>.</summary>
+    [GeneratedRegex(@"Invoke\w*Method\w*(?:<[^>]*>)?\([^;]*?DaprNames\.Apps\.(?<member>[A-Z][A-Za-z0-9]*)")]
+    private static partial Regex InvocationOf();
 
     [GeneratedRegex(@"DaprNames\.SecretStore\b")]
     private static partial Regex SecretStoreReference();
