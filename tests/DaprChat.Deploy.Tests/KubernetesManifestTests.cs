@@ -24,6 +24,29 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void Without_kubectl_the_render_fails_and_says_what_is_missing()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Repository.Kustomize(Repository.PathOf("k8s"), "kubectl-that-is-not-installed"));
+        Assert.Contains("kubectl-that-is-not-installed is not on PATH, so k8s/ cannot be rendered and checked", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_kustomization_that_does_not_build_fails_with_kubectls_reason()
+    {
+        var dir = Directory.CreateTempSubdirectory("daprchat-kustomize-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "kustomization.yaml"), "resources: [missing.yaml]\n");
+            var error = Assert.Throws<InvalidOperationException>(() => Repository.Kustomize(dir));
+            Assert.Contains("missing.yaml", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Every_component_is_one_the_code_uses_scoped_to_exactly_its_users() => AssertNone(ComponentRules.NamesAndScopes(k8s));
 
     [Fact]

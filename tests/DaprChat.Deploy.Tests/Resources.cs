@@ -72,9 +72,9 @@ public static class Repository
     /// Runs the machine's kubectl (1.32 with kustomize 5.5 here). Missing kubectl is a failure with the reason, never a
     /// skip: the manifests would go unchecked.
     /// </summary>
-    public static string Kustomize(string directory)
+    public static string Kustomize(string directory, string kubectl = "kubectl")
     {
-        var info = new ProcessStartInfo("kubectl", ["kustomize", directory])
+        var info = new ProcessStartInfo(kubectl, ["kustomize", directory])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -88,7 +88,7 @@ public static class Repository
         catch (System.ComponentModel.Win32Exception ex)
         {
             throw new InvalidOperationException(
-                "kubectl is not on PATH, so k8s/ cannot be rendered and checked. These tests need kubectl 1.27 or newer " +
+                $"{kubectl} is not on PATH, so k8s/ cannot be rendered and checked. These tests need kubectl 1.27 or newer " +
                 "(kustomize built in); the machine image ships 1.32. Debian's kubernetes-client (1.20) is too old.", ex);
         }
 
