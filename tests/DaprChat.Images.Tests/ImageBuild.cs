@@ -17,7 +17,8 @@ public sealed class ImageBuild : IDisposable
     public ImageBuild()
     {
         var script = Path.Combine(FindRoot(), "k8s", "images", "build.sh");
-        var info = new ProcessStartInfo("bash", [script, "--offline-base", Directory])
+        // At low priority: four self-contained publishes would otherwise crowd the test projects running beside this one.
+        var info = new ProcessStartInfo("nice", ["-n", "15", "bash", script, "--offline-base", Directory])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
