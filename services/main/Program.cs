@@ -16,6 +16,7 @@ builder.AddSecurity();
 builder.AddAccounts();
 builder.AddSessions();
 builder.AddStatus();
+builder.AddWebClient();
 builder.AddMainOpenApi();
 
 var app = builder.Build();
@@ -32,6 +33,7 @@ app.MapDashboardApi();
 app.MapAdminApi();
 app.MapDevicesApi();
 app.MapStatusApi();
+app.MapClientConfigApi();
 
 app.Run();
 

@@ -37,7 +37,7 @@ public static class ChatSessionsRegistration
         app.MapActorsHandlers().RequireDaprSidecar();
         app.MapSessionSocket();
         app.MapFanoutApi();
-        app.MapDeadLetters(DaprNames.Topics.DeadLetter.Chat, DaprNames.PubSubs.Events, DaprNames.PubSubs.Fanout);
+        app.MapDeadLetters(DaprNames.Topics.DeadLetter.Chat, DaprNames.PubSubs.Fanout);
         app.MapTranscriptApi();
         return app;
     }

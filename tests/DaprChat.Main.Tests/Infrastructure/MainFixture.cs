@@ -27,6 +27,8 @@ public sealed class MainFixture : IAsyncLifetime
     public const string AdminEmail = "admin@daprchat.test";
     public const string AdminPassword = "bootstrap-admin-password-1";
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(2);
+    public const string EmergencyNumber = "+44 999";
+    public const string HelplinesUrl = "https://helplines.example/uk";
 
     private readonly List<MainApp> _extraApps = [];
 
@@ -82,6 +84,8 @@ public sealed class MainFixture : IAsyncLifetime
             ["Accounts:RefreshPermitsPerAddress"] = "100000",
             ["Sessions:RequestTimeout"] = RequestTimeout.ToString(),
             ["Sessions:StudentMaxOpenChats"] = "6",
+            ["Help:EmergencyNumber"] = EmergencyNumber,
+            ["Help:HelplinesUrl"] = HelplinesUrl,
             ["Keys:DevDirectory"] = Path.Combine(Dir, "dev-keys"),
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())

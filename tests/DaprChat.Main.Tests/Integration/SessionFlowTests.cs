@@ -113,6 +113,7 @@ public sealed class SessionFlowTests(MainFixture fixture)
 
         var seen = await _api.JsonAsync(HttpMethod.Get, $"/api/sessions/{sessionId}", student.AccessToken);
         Assert.Equal("timed_out", seen["status"]!.GetValue<string>());
+        Assert.Equal("system", seen["closedBy"]!.GetValue<string>());
         var alternatives = seen["alternatives"]!.AsArray().Select(b => b!["id"]!.GetValue<string>()).ToList();
         Assert.Contains(other.Id, alternatives);
         Assert.DoesNotContain(silent.Id, alternatives);
@@ -140,6 +141,46 @@ public sealed class SessionFlowTests(MainFixture fixture)
         Assert.Equal(ChatSessionStates.Ended, (await ActorAsync(sessionId))!.State);
         await _api.RequestChatAsync(second, counselor);
         Assert.Equal("session_closed", await _api.ProblemCodeAsync(HttpMethod.Post, $"/api/sessions/{sessionId}/ticket", student.AccessToken, null, HttpStatusCode.Conflict));
+    }
+
+    [Fact]
+    public async Task A_student_withdraws_a_request_before_anyone_joins_and_the_counsellor_can_no_longer_see_or_join_it()
+    {
+        var admin = await _api.AdminAsync();
+        var counselor = await _api.StaffAsync(admin);
+        var student = await _api.StudentAsync();
+        var created = await _api.RequestChatAsync(student, counselor);
+        var sessionId = created["session"]!["id"]!.GetValue<string>();
+        Assert.Single((await _api.JsonAsync(HttpMethod.Get, "/api/dashboard/sessions", counselor.AccessToken)).AsArray());
+
+        var withdrawn = await _api.JsonAsync(HttpMethod.Post, $"/api/sessions/{sessionId}/end", student.AccessToken);
+
+        Assert.Equal("ended", withdrawn["status"]!.GetValue<string>());
+        Assert.Equal(created["session"]!["pseudonym"]!.GetValue<string>(), withdrawn["closedBy"]!.GetValue<string>());
+        Assert.Null(withdrawn["joinedAt"]);
+        Assert.Empty((await _api.JsonAsync(HttpMethod.Get, "/api/dashboard/sessions", counselor.AccessToken)).AsArray());
+        Assert.Empty((await _api.JsonAsync(HttpMethod.Get, "/api/sessions", student.AccessToken)).AsArray());
+        Assert.Equal("session_closed", await _api.ProblemCodeAsync(HttpMethod.Post, $"/api/dashboard/sessions/{sessionId}/join", counselor.AccessToken, null, HttpStatusCode.Conflict));
+        Assert.Equal(ChatSessionStates.Ended, (await ActorAsync(sessionId))!.State);
+        // Withdrawing twice (a retried tap) answers the same.
+        Assert.Equal("ended", (await _api.JsonAsync(HttpMethod.Post, $"/api/sessions/{sessionId}/end", student.AccessToken))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_student_sees_that_the_counsellor_ended_the_chat()
+    {
+        var admin = await _api.AdminAsync();
+        var counselor = await _api.StaffAsync(admin);
+        var student = await _api.StudentAsync();
+        var sessionId = (await _api.RequestChatAsync(student, counselor))["session"]!["id"]!.GetValue<string>();
+        await _api.JsonAsync(HttpMethod.Post, $"/api/dashboard/sessions/{sessionId}/join", counselor.AccessToken);
+
+        await _api.JsonAsync(HttpMethod.Post, $"/api/dashboard/sessions/{sessionId}/end", counselor.AccessToken);
+
+        var seen = await _api.JsonAsync(HttpMethod.Get, $"/api/sessions/{sessionId}", student.AccessToken);
+        Assert.Equal("ended", seen["status"]!.GetValue<string>());
+        Assert.Equal(counselor.Id, seen["closedBy"]!.GetValue<string>());
+        Assert.Equal(seen["counselor"]!["id"]!.GetValue<string>(), seen["closedBy"]!.GetValue<string>());
     }
 
     [Fact]
@@ -257,7 +298,7 @@ public sealed class SessionFlowTests(MainFixture fixture)
                      "/api/sessions/{sessionId}/end", "/api/dashboard/sessions", "/api/dashboard/sessions/{sessionId}/join", "/api/dashboard/sessions/{sessionId}/decline",
                      "/api/dashboard/sessions/{sessionId}/end", "/api/dashboard/sessions/{sessionId}/summary", "/api/dashboard/profile", "/api/dashboard/status",
                      "/api/admin/accounts", "/api/admin/accounts/{accountId}", "/api/admin/blocks", "/api/admin/blocks/{pseudonym}",
-                     "/api/devices", "/api/devices/{deviceId}", "/.well-known/jwks.json", "/api/status",
+                     "/api/devices", "/api/devices/{deviceId}", "/.well-known/jwks.json", "/api/status", "/api/client-config",
                  })
         {
             Assert.Contains(path, paths);
