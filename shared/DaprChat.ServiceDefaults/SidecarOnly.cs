@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,14 +31,21 @@ public static partial class SidecarOnly
     public const string AppApiTokenVariable = "APP_API_TOKEN";
     public const string TokenHeader = "dapr-api-token";
 
-    public static TBuilder RequireDaprSidecar<TBuilder>(this TBuilder builder)
+    /// <summary>
+    /// For builders that map several endpoints, some of them probes: the SDK's <c>MapActorsHandlers</c> also maps
+    /// <c>/healthz</c>, which daprd's app health check and Kubernetes call without a token.
+    /// </summary>
+    public static bool AllButHealthProbe(EndpointBuilder endpoint) =>
+        endpoint is not RouteEndpointBuilder { RoutePattern.RawText: "/healthz" or "healthz" };
+
+    public static TBuilder RequireDaprSidecar<TBuilder>(this TBuilder builder, Func<EndpointBuilder, bool>? appliesTo = null)
         where TBuilder : IEndpointConventionBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Add(endpoint =>
         {
             // Group and endpoint conventions may both apply it; wrap once.
-            if (endpoint.Metadata.Contains(SidecarOnlyMetadata.Instance))
+            if (endpoint.Metadata.Contains(SidecarOnlyMetadata.Instance) || appliesTo?.Invoke(endpoint) == false)
             {
                 return;
             }

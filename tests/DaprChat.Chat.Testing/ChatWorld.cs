@@ -31,6 +31,9 @@ public class ChatWorld(bool redis, int chatInstances, IReadOnlyDictionary<string
     public string Dir { get; } = Directory.CreateTempSubdirectory("daprchat-chat-tests-").FullName;
     public LocalDaprCluster Cluster { get; private set; } = null!;
     public IReadOnlyList<int> ChatPorts => _chats.Select(c => c.Port).ToList();
+
+    /// <summary>A chat instance's services, to look at what it maps.</summary>
+    public IServiceProvider ChatServices(int instance = 0) => _chats[instance].Services;
     public ECDsaSecurityKey SigningKey { get; } = NewKey();
 
     /// <summary>main's sidecar: what main uses to open, join and end sessions (<see cref="AppSidecar.Room"/>).</summary>

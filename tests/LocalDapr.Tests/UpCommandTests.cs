@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using DaprChat.Testing;
@@ -19,7 +20,8 @@ public sealed class UpCommandTests
         var dir = Directory.CreateTempSubdirectory("daprchat-up-").FullName;
         var ports = AppIds.ToDictionary(id => id, _ => (App: FreePort.Next(), Dapr: FreePort.Next()));
         // The repository's template with free ports, so the test never collides with a running DaprChat.
-        var template = "version: 1\napps:\n" + string.Concat(AppIds.Select(id => $"""
+        // As the repository's template: the apps run in Development (dev keys, loud warnings instead of refusals).
+        var template = "version: 1\ncommon:\n  env:\n    DOTNET_ENVIRONMENT: Development\n    ASPNETCORE_ENVIRONMENT: Development\napps:\n" + string.Concat(AppIds.Select(id => $"""
               - appID: {id}
                 appDirPath: {Path.Combine(Repository.Root, "services", id)}
                 appPort: {ports[id].App}
@@ -57,6 +59,20 @@ public sealed class UpCommandTests
             // main serves the web client at / and the status page beside it.
             Assert.Contains("src=\"/js/app.js\"", await http.GetStringAsync($"http://127.0.0.1:{ports["main"].App}/"));
             Assert.Contains("<h1>DaprChat service status</h1>", await http.GetStringAsync($"http://127.0.0.1:{ports["main"].App}/status.html"));
+
+            // Anything on the machine, trying the apps' sidecar-only routes and the sidecars' APIs without the run's tokens.
+            foreach (var id in AppIds)
+            {
+                foreach (var route in SidecarOnlyRoutes.ByApp[id])
+                {
+                    Assert.True(await OutsideCallerTests.CallAsync(http, ports[id].App, route) == HttpStatusCode.Unauthorized, $"{id}: {route.Method} {route.Path}");
+                    Assert.True(await OutsideCallerTests.CallAsync(http, ports[id].App, route, ("dapr-caller-app-id", "main")) == HttpStatusCode.Unauthorized,
+                        $"{id}: {route.Method} {route.Path} claiming to be main");
+                }
+
+                using var sidecarApi = await http.GetAsync($"http://127.0.0.1:{ports[id].Dapr}/v1.0/state/userstore/account-email:anyone");
+                Assert.Equal(HttpStatusCode.Unauthorized, sidecarApi.StatusCode);
+            }
 
             // Ctrl-C.
             using (var interrupt = Process.Start("kill", ["-INT", up.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))

@@ -34,7 +34,7 @@ public static class ChatSessionsRegistration
     public static WebApplication MapChatSessions(this WebApplication app)
     {
         app.UseWebSockets();
-        app.MapActorsHandlers().RequireDaprSidecar();
+        app.MapActorsHandlers().RequireDaprSidecar(SidecarOnly.AllButHealthProbe);
         app.MapSessionSocket();
         app.MapFanoutApi();
         app.MapDeadLetters(DaprNames.Topics.DeadLetter.Chat, DaprNames.PubSubs.Fanout);

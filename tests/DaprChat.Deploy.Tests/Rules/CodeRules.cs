@@ -25,13 +25,15 @@ public static partial class CodeRules
         {
             foreach (Match match in NameReference().Matches(text))
             {
-                var (group, member) = (match.Groups["group"].Value, match.Groups["member"].Value);
+                var (group, member, leaf) = (match.Groups["group"].Value, match.Groups["member"].Value, match.Groups["leaf"].Value);
                 if (!declared.TryGetValue(group, out var names))
                 {
                     continue;
                 }
 
-                var value = Constant(group, member);
+                // DaprNames.Topics.DeadLetter.Chat: a constant one class further down.
+                var value = leaf.Length > 0 ? Constant($"{group}+{member}", leaf) : Constant(group, member);
+                member = leaf.Length > 0 ? $"{member}.{leaf}" : member;
                 if (value is null)
                 {
                     yield return $"{file}: DaprNames.{group}.{member} is not a constant of DaprNames";
@@ -76,11 +78,12 @@ public static partial class CodeRules
     }
 
     private static string? Constant(string group, string member) =>
-        typeof(DaprNames).GetNestedType(group)?.GetField(member, BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string;
+        group.Split('+').Aggregate((Type?)typeof(DaprNames), (type, nested) => type?.GetNestedType(nested))
+            ?.GetField(member, BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string;
 
     private static string Title(string appId) => char.ToUpperInvariant(appId[0]) + appId[1..];
 
-    [GeneratedRegex(@"DaprNames\.(?<group>[A-Z][A-Za-z]+)\.(?<member>[A-Z][A-Za-z0-9]*)")]
+    [GeneratedRegex(@"DaprNames\.(?<group>[A-Z][A-Za-z]+)\.(?<member>[A-Z][A-Za-z0-9]*)(?:\.(?<leaf>[A-Z][A-Za-z0-9]*))?")]
     private static partial Regex NameReference();
 
     /// <summary>A service invocation naming its target app: <c>InvokeMethodAsync(HttpMethod.Get, DaprNames.Apps.Main, ...)</c>.</summary>
