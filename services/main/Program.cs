@@ -4,6 +4,7 @@ using DaprChat.Main.Admin;
 using DaprChat.Main.Dashboard;
 using DaprChat.Main.Devices;
 using DaprChat.Main.Directory;
+using DaprChat.Main.Infrastructure;
 using DaprChat.Main.Security;
 using DaprChat.Main.Sessions;
 using DaprChat.Main.Status;
@@ -14,7 +15,8 @@ builder.AddServiceDefaults();
 builder.AddSecurity();
 builder.AddAccounts();
 builder.AddSessions();
-builder.Services.AddOpenApi();
+builder.AddWebClient();
+builder.AddApiConventions();
 
 var app = builder.Build();
 app.UseWebClient();
@@ -30,6 +32,7 @@ app.MapDashboardApi();
 app.MapAdminApi();
 app.MapDevicesApi();
 app.MapStatusApi();
+app.MapClientConfigApi();
 
 app.Run();
 

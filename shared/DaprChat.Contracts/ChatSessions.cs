@@ -30,6 +30,9 @@ public static class ChatSessionMethods
 
     public const string Send = "send";
     public const string MarkRead = "read";
+
+    /// <summary>main → actor: the counsellor accepted the request (before main records it, so the actor never erases a chat main calls active).</summary>
+    public const string Join = "join";
 }
 
 /// <summary>Why a session ended or is no longer usable; also the <c>reason</c> of <see cref="SessionEndedEvent"/>.</summary>
@@ -37,6 +40,21 @@ public static class ChatEndReasons
 {
     /// <summary>main's maximum session duration passed, or the chat's data reached its retention limit.</summary>
     public const string Expired = "expired";
+
+    /// <summary>A participant ended a session the counsellor had joined.</summary>
+    public const string Ended = "ended";
+
+    /// <summary>The counsellor declined the request.</summary>
+    public const string Declined = "declined";
+
+    /// <summary>Nobody answered the request in time.</summary>
+    public const string TimedOut = "timed_out";
+
+    /// <summary>The student withdrew the request before anyone joined.</summary>
+    public const string Withdrawn = "withdrawn";
+
+    /// <summary>Reasons that end a request nobody joined: what the student wrote while waiting is erased, since no one read it.</summary>
+    public static bool EndsUnansweredRequest(string? reason) => reason is Declined or TimedOut or Withdrawn;
 }
 
 /// <summary>The actor's own view of a session: open until someone ends it or it expires.</summary>
@@ -49,12 +67,17 @@ public static class ChatSessionStates
 /// <summary>One side of a chat: the student's per-session pseudonym, or the counsellor's account id.</summary>
 public sealed record ChatParticipant(string Id, string Role, string DisplayName);
 
-/// <summary>main → ChatSession "open". Idempotent: the same request for the same session returns the session as it is.</summary>
+/// <summary>
+/// main → ChatSession "open". Idempotent: the same request for the same session returns the session as it is.
+/// <see cref="AnswerBy"/> is when the request times out if the counsellor has not joined: the actor then ends it and
+/// erases what the student wrote, even if main is never asked again.
+/// </summary>
 public sealed record OpenChatSessionRequest(
     string SessionId,
     ChatParticipant Student,
     ChatParticipant Counselor,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset? AnswerBy = null);
 
 /// <summary>main or chat → ChatSession "end". Ending an ended session changes nothing.</summary>
 public sealed record EndChatSessionRequest(string EndedBy, string Reason);
@@ -72,7 +95,9 @@ public sealed record ChatSessionSnapshot(
     string? EndedBy,
     string? EndReason,
     long LastSequence = 0,
-    DateTimeOffset? RetainedUntil = null);
+    DateTimeOffset? RetainedUntil = null,
+    DateTimeOffset? JoinedAt = null,
+    bool MessagesErased = false);
 
 /// <summary>What chat's socket layer asks of the actor; <see cref="ConnectionId"/> names one socket.</summary>
 public sealed record ChatConnectionRequest(string ParticipantId, string ConnectionId);

@@ -1,6 +1,7 @@
 namespace DaprChat.Contracts;
 
-/// <summary>Every Dapr name the apps share. They must match components/*.yaml and dapr.yaml.</summary>
+/// <summary>Every Dapr name the apps share. They must match components/*.yaml, dapr.yaml and k8s/
+/// (checked by tests/DaprChat.Deploy.Tests against <see cref="DaprTopology"/>).</summary>
 public static class DaprNames
 {
     public static class Apps
@@ -33,8 +34,19 @@ public static class DaprNames
         public const string ChatMessage = "chat.message";
         public const string OfflineMessage = "notify.offline-message";
         public const string SessionEnded = "chat.session-ended";
+
+        /// <summary>main: a student asked a counsellor for a chat (notify pushes to the counsellor).</summary>
+        public const string SessionRequested = "session.requested";
+
         public const string SummaryRequested = "summary.requested";
         public const string SummaryReady = "summary.ready";
+        public const string SummaryFailed = "summary.failed";
+
+        /// <summary>
+        /// Where daprd puts an event its subscriber gave up on (one per pub/sub). The sidecar publishes it in the
+        /// subscriber's name, so the pub/subs' <c>publishingScopes</c> allow it for every subscribing app.
+        /// </summary>
+        public const string DeadLetter = "deadletter";
     }
 
     public const string SecretStore = "secrets";
@@ -43,5 +55,11 @@ public static class DaprNames
     {
         public const string ChatSession = "ChatSession";
         public const string SummaryJob = "SummaryJob";
+    }
+
+    public static class Workflows
+    {
+        /// <summary>Hosted by summarize; one instance per summary request (instance id = request id).</summary>
+        public const string SessionSummary = "SessionSummaryWorkflow";
     }
 }

@@ -16,7 +16,8 @@ public sealed record ChatFanoutEvent(
     bool? IsTyping = null,
     bool? Online = null,
     long? ReadUpTo = null,
-    string? Reason = null);
+    string? Reason = null,
+    bool? MessagesErased = null);
 
 /// <summary>The kinds of <see cref="ChatFanoutEvent"/>.</summary>
 public static class ChatFanoutKinds

@@ -102,14 +102,14 @@ public class ChatWorld(bool redis, int chatInstances, IReadOnlyDictionary<string
     }
 
     /// <summary>Opens a session in chat as main does, and returns tickets for its student and counsellor.</summary>
-    public async Task<TestSession> OpenSessionAsync(TimeSpan? expiresIn = null)
+    public async Task<TestSession> OpenSessionAsync(TimeSpan? expiresIn = null, TimeSpan? answerIn = null)
     {
         var id = Guid.NewGuid().ToString("N");
         var student = new ChatParticipant("anon_" + Guid.NewGuid().ToString("N")[..10], Roles.Student, "Quiet Otter");
         var counselor = new ChatParticipant("counselor-" + Guid.NewGuid().ToString("N")[..8], Roles.Counselor, "Dr Rowan");
         var expiresAt = DateTimeOffset.UtcNow + (expiresIn ?? TimeSpan.FromHours(1));
         await MainDapr.InvokeActorMethodAsync<OpenChatSessionRequest, ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, id, ChatSessionMethods.Open,
-            new OpenChatSessionRequest(id, student, counselor, expiresAt));
+            new OpenChatSessionRequest(id, student, counselor, expiresAt, answerIn is { } answer ? DateTimeOffset.UtcNow + answer : null));
         return new TestSession(id, student, counselor, Ticket(id, student, expiresAt), Ticket(id, counselor, expiresAt));
     }
 

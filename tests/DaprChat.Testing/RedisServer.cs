@@ -74,6 +74,26 @@ public sealed class RedisServer : IAsyncDisposable
 
     public async Task StopAsync() => await StopProcessAsync();
 
+    /// <summary>The keys matching <paramref name="pattern"/>, read with redis-cli (it comes with Debian's redis-server), in order.</summary>
+    public async Task<IReadOnlyList<string>> KeysAsync(string pattern)
+    {
+        var cli = Path.Combine(Path.GetDirectoryName(FindExecutable())!, "redis-cli");
+        var info = new ProcessStartInfo(cli, ["-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--raw", "KEYS", pattern])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"redis-cli KEYS failed: {await process.StandardError.ReadToEndAsync()}");
+        }
+
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToList();
+    }
+
     public async Task StartAsync() => await StartProcessAsync(CancellationToken.None);
 
     private async Task StartProcessAsync(CancellationToken cancellationToken)

@@ -14,6 +14,12 @@ using Xunit;
 
 namespace DaprChat.Web.Tests;
 
+[CollectionDefinition(Name)]
+public sealed class WebCollection : ICollectionFixture<WebWorld>
+{
+    public const string Name = "DaprChat in a browser";
+}
+
 /// <summary>
 /// DaprChat as a browser meets it: real Redis, the local runtime in-process, main (serving the web client) and chat
 /// behind their sidecars on loopback ports, a cuttable relay in front of chat's WebSocket, and Debian's Chromium.
@@ -22,6 +28,11 @@ public sealed class WebWorld : IAsyncLifetime
 {
     public const string AdminEmail = "admin@daprchat.test";
     public const string Password = "correct horse battery staple";
+    public const string EmergencyNumber = "112";
+    public const string HelplinesUrl = "https://helplines.example/list";
+
+    /// <summary>Not the default two minutes: the page must say what main really applies.</summary>
+    public const int RequestTimeoutMinutes = 3;
     private const string AdminPassword = "bootstrap-admin-password-1";
 
     private MainApp? _main;
@@ -62,6 +73,9 @@ public sealed class WebWorld : IAsyncLifetime
             ["CHAT_SERVICE_URL"] = $"ws://127.0.0.1:{ChatProxy.Port}",
             ["Accounts:BootstrapAdminEmail"] = AdminEmail,
             ["Accounts:LoginRatePermits"] = "100000",
+            ["Sessions:RequestTimeout"] = TimeSpan.FromMinutes(RequestTimeoutMinutes).ToString(),
+            ["Help:EmergencyNumber"] = EmergencyNumber,
+            ["Help:HelplinesUrl"] = HelplinesUrl,
             ["Keys:DevDirectory"] = Path.Combine(Dir, "dev-keys"),
         });
         _main.Start();

@@ -114,7 +114,7 @@ public sealed partial class ChatConnection(
                 Enqueue(new PresenceFrame(fanout.ParticipantId, fanout.Online ?? false));
                 break;
             case ChatFanoutKinds.Ended:
-                Enqueue(new SessionEndedFrame(fanout.ParticipantId, fanout.Reason));
+                Enqueue(new SessionEndedFrame(fanout.ParticipantId, fanout.Reason, fanout.MessagesErased));
                 Close(WebSocketCloseStatus.NormalClosure, "session ended");
                 break;
             case ChatFanoutKinds.Expired:

@@ -86,7 +86,8 @@ public sealed record PresenceFrame(string ParticipantId, bool Online) : ServerFr
 
 public sealed record ResumedFrame(long AfterSeq, long LastSeq) : ServerFrame("resumed");
 
-public sealed record SessionEndedFrame(string? EndedBy, string? Reason) : ServerFrame("session_ended");
+/// <summary><see cref="MessagesErased"/>: the request ended unanswered, and what was written to it is deleted.</summary>
+public sealed record SessionEndedFrame(string? EndedBy, string? Reason, bool? MessagesErased = null) : ServerFrame("session_ended");
 
 public sealed record SessionExpiredFrame(string Reason) : ServerFrame("session_expired");
 

@@ -34,6 +34,12 @@ public sealed class ChatOptions
     /// <summary>Frames refused for flooding before the socket is closed with 1008.</summary>
     public int FloodStrikesBeforeClose { get; set; } = 20;
 
+    /// <summary>
+    /// How long after a request's answer-by time the actor waits before ending it as timed out (and erasing what the
+    /// student wrote) if main has not: room for a counsellor's join that main accepted just in time.
+    /// </summary>
+    public TimeSpan AnswerGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How many recent client message ids per session are remembered to make retried sends idempotent.</summary>
     public int RecentClientIds { get; set; } = 64;
 

@@ -17,6 +17,7 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
     public const string PresenceSweep = "presence-sweep";
     private const string ExpireReminder = "expire";
     private const string RetentionReminder = "retention";
+    private const string AnswerByReminder = "answer-by";
     private const string PresenceTimer = "presence";
 
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _leases = new(StringComparer.Ordinal);
@@ -52,10 +53,15 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
 
         var now = time.GetUtcNow();
         var session = new SessionRecord(Id.Id, [request.Student, request.Counselor], ChatSessionStates.Open, now, request.ExpiresAt,
-            null, null, null, 0, now, now + Retention, new Dictionary<string, long>(), []);
+            null, null, null, 0, now, now + Retention, new Dictionary<string, long>(), [], request.AnswerBy);
         await store.SaveSessionAsync(session, Retention, cancellationToken);
         _session = session;
         await RegisterReminderAsync(ExpireReminder, new { }, Later(request.ExpiresAt - now), Timeout.InfiniteTimeSpan);
+        if (request.AnswerBy is { } answerBy)
+        {
+            await RegisterReminderAsync(AnswerByReminder, new { }, Later(answerBy + Options.AnswerGrace - now), Timeout.InfiniteTimeSpan);
+        }
+
         await RegisterReminderAsync(RetentionReminder, new { }, Later(session.KeysExpireNotBefore - Options.RetentionRefreshMargin - now), Timeout.InfiniteTimeSpan);
         LogOpened(Logger, Id.Id);
         return session.ToSnapshot(Retention);
@@ -63,6 +69,26 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
 
     public async Task<ChatSessionSnapshot?> GetAsync(CancellationToken cancellationToken) =>
         (await LoadAsync(cancellationToken))?.ToSnapshot(Retention);
+
+    /// <summary>
+    /// The counsellor accepted the request: from now on the request cannot time out here. Answers the session as it is,
+    /// so main sees a session that ended first (timed out, withdrawn) and refuses the join.
+    /// </summary>
+    public async Task<ChatSessionSnapshot> JoinAsync(CancellationToken cancellationToken)
+    {
+        var session = await LoadAsync(cancellationToken) ?? throw new KeyNotFoundException($"Session '{Id.Id}' was never opened or has expired");
+        if (session.State != ChatSessionStates.Open || session.JoinedAt is not null)
+        {
+            return session.ToSnapshot(Retention);
+        }
+
+        var now = time.GetUtcNow();
+        var joined = session with { JoinedAt = now };
+        await store.SaveSessionAsync(joined, joined.RetainedUntil(Retention) - now, cancellationToken);
+        _session = joined;
+        await UnregisterReminderAsync(AnswerByReminder);
+        return joined.ToSnapshot(Retention);
+    }
 
     public async Task<ChatSessionSnapshot> EndAsync(EndChatSessionRequest request, CancellationToken cancellationToken)
     {
@@ -74,7 +100,18 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
         }
 
         var now = time.GetUtcNow();
-        var ended = session with { State = ChatSessionStates.Ended, EndedAt = now, EndedBy = request.EndedBy, EndReason = request.Reason };
+        // Nobody read what the student wrote while waiting for an answer that never came: it is not kept.
+        var erase = ChatEndReasons.EndsUnansweredRequest(request.Reason);
+        if (erase)
+        {
+            await store.EraseMessagesAsync(Id.Id, session.LastSequence, cancellationToken);
+        }
+
+        var ended = session with
+        {
+            State = ChatSessionStates.Ended, EndedAt = now, EndedBy = request.EndedBy, EndReason = request.Reason, MessagesErased = session.MessagesErased || erase,
+            RecentSends = erase ? [] : session.RecentSends,
+        };
         await store.SaveSessionAsync(ended, ended.RetainedUntil(Retention) - now, cancellationToken);
         _session = ended;
         LogEnded(Logger, Id.Id, request.Reason);
@@ -83,6 +120,8 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
         {
             await UnregisterReminderAsync(ExpireReminder);
         }
+
+        await UnregisterReminderAsync(AnswerByReminder);
 
         return ended.ToSnapshot(Retention);
     }
@@ -237,6 +276,14 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
         {
             await KeepOrForgetAsync(CancellationToken.None);
         }
+        else if (reminderName == AnswerByReminder)
+        {
+            // main settles timeouts when someone looks; if nobody does, the request still ends here and its words go.
+            if (await LoadAsync(CancellationToken.None) is { State: ChatSessionStates.Open, JoinedAt: null })
+            {
+                await EndAsync(new EndChatSessionRequest("system", ChatEndReasons.TimedOut), CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>
@@ -289,6 +336,7 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
 
         await UnregisterReminderAsync(ExpireReminder);
         await UnregisterReminderAsync(RetentionReminder);
+        await UnregisterReminderAsync(AnswerByReminder);
         if (_presenceTimerOn)
         {
             _presenceTimerOn = false;
@@ -300,7 +348,7 @@ public sealed partial class ChatSessionActor(ActorHost host, ChatStore store, IO
     {
         var expired = ended.EndReason == ChatEndReasons.Expired;
         await PublishFanoutAsync(new ChatFanoutEvent(Id.Id, expired ? ChatFanoutKinds.Expired : ChatFanoutKinds.Ended, now,
-            ParticipantId: ended.EndedBy, Reason: ended.EndReason), cancellationToken);
+            ParticipantId: ended.EndedBy, Reason: ended.EndReason, MessagesErased: ended.MessagesErased ? true : null), cancellationToken);
         await PublishAsync(DaprNames.PubSubs.Events, DaprNames.Topics.SessionEnded,
             new SessionEndedEvent(Id.Id, ended.EndedBy ?? "system", ended.EndReason ?? "ended", now), cancellationToken);
     }

@@ -27,6 +27,7 @@ public static class ChatSessionsRegistration
                 .Map<OpenChatSessionRequest, ChatSessionSnapshot>(ChatSessionMethods.Open, (a, r, ct) => a.OpenAsync(r, ct))
                 .Map<ChatSessionSnapshot?>(ChatSessionMethods.Get, (a, ct) => a.GetAsync(ct))
                 .Map<EndChatSessionRequest, ChatSessionSnapshot>(ChatSessionMethods.End, (a, r, ct) => a.EndAsync(r, ct))
+                .Map<ChatSessionSnapshot>(ChatSessionMethods.Join, (a, ct) => a.JoinAsync(ct))
                 .Map<ChatConnectionRequest, ChatAdmission>(ChatSessionMethods.Admit, (a, r, ct) => a.AdmitAsync(r, ct))
                 .Map<ChatConnectionRequest, ChatAdmission>(ChatSessionMethods.Renew, (a, r, ct) => a.AdmitAsync(r, ct))
                 .Map<ChatConnectionRequest>(ChatSessionMethods.Leave, (a, r, ct) => a.LeaveAsync(r, ct))

@@ -64,6 +64,17 @@ public sealed class ChatStore(DaprClient dapr)
         }
     }
 
+    /// <summary>Deletes messages 1..<paramref name="lastSequence"/>: what was written to a request nobody answered.</summary>
+    public async Task EraseMessagesAsync(string sessionId, long lastSequence, CancellationToken cancellationToken)
+    {
+        for (var start = 1L; start <= lastSequence; start += BatchSize)
+        {
+            await dapr.ExecuteStateTransactionAsync(Store,
+                Sequences(start, Math.Min(lastSequence, start + BatchSize - 1)).Select(seq => StateTransactionRequest.Delete(MessageKey(sessionId, seq))).ToList(),
+                cancellationToken: cancellationToken);
+        }
+    }
+
     private static IEnumerable<long> Sequences(long from, long to)
     {
         for (var seq = from; seq <= to; seq++)

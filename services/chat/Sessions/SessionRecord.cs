@@ -19,7 +19,10 @@ public sealed record SessionRecord(
     DateTimeOffset LastActivityAt,
     DateTimeOffset KeysExpireNotBefore,
     IReadOnlyDictionary<string, long> ReadUpTo,
-    IReadOnlyList<RecentSend> RecentSends)
+    IReadOnlyList<RecentSend> RecentSends,
+    DateTimeOffset? AnswerBy = null,
+    DateTimeOffset? JoinedAt = null,
+    bool MessagesErased = false)
 {
     public string StudentPseudonym => Participants.First(p => p.Role == Roles.Student).Id;
 
@@ -33,7 +36,7 @@ public sealed record SessionRecord(
     public DateTimeOffset RetainedUntil(TimeSpan retention) => LastActivityAt + retention;
 
     public ChatSessionSnapshot ToSnapshot(TimeSpan retention) => new(SessionId, Participants, StudentPseudonym, CounselorId, State,
-        OpenedAt, ExpiresAt, EndedAt, EndedBy, EndReason, LastSequence, RetainedUntil(retention));
+        OpenedAt, ExpiresAt, EndedAt, EndedBy, EndReason, LastSequence, RetainedUntil(retention), JoinedAt, MessagesErased);
 }
 
 /// <summary>

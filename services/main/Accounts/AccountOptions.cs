@@ -17,10 +17,16 @@ public sealed class AccountOptions
 
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Per-client (IP) sign-in attempts per <see cref="LoginRateWindow"/> on this replica.</summary>
-    public int LoginRatePermits { get; set; } = 10;
+    /// <summary>
+    /// Sign-in, registration and invite attempts per client address per <see cref="AddressWindow"/>, on this replica.
+    /// Sized for a campus or school behind one NAT address; guessing one account is stopped by the lockout instead.
+    /// </summary>
+    public int SignInPermitsPerAddress { get; set; } = 300;
 
-    public TimeSpan LoginRateWindow { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>Token refreshes per client address per <see cref="AddressWindow"/>: a budget of their own, so routine refreshes never use up sign-ins.</summary>
+    public int RefreshPermitsPerAddress { get; set; } = 1200;
+
+    public TimeSpan AddressWindow { get; set; } = TimeSpan.FromMinutes(1);
 
     public TimeSpan InviteLifetime { get; set; } = TimeSpan.FromDays(7);
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using DaprChat.Contracts;
 using DaprChat.Main.Security;
+using DaprChat.Main.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Accounts;
@@ -23,16 +24,14 @@ public sealed record TokenResponse(string AccessToken, string TokenType, int Exp
 
 public static class AuthApi
 {
-    public const string SignInRateLimit = "sign-in";
-
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/auth").WithTags("Auth");
-        group.MapPost("/register", RegisterAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimit);
-        group.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimit);
-        group.MapPost("/refresh", RefreshAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimit);
+        var group = endpoints.MapGroup("/api/auth").WithTags("Auth").WithProblemResponses();
+        group.MapPost("/register", RegisterAsync).ProducesProblem(StatusCodes.Status409Conflict).AllowAnonymous().WithAddressBudget(b => b.SignIn);
+        group.MapPost("/login", LoginAsync).ProducesProblem(StatusCodes.Status401Unauthorized).AllowAnonymous().WithAddressBudget(b => b.SignIn);
+        group.MapPost("/refresh", RefreshAsync).ProducesProblem(StatusCodes.Status401Unauthorized).AllowAnonymous().WithAddressBudget(b => b.Refresh);
         group.MapPost("/logout", LogoutAsync).AllowAnonymous();
-        group.MapPost("/accept-invite", AcceptInviteAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimit);
+        group.MapPost("/accept-invite", AcceptInviteAsync).AllowAnonymous().WithAddressBudget(b => b.SignIn);
         group.MapGet("/me", MeAsync).RequireAuthorization();
         return endpoints;
     }

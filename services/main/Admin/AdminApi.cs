@@ -7,14 +7,15 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Admin;
 
-public sealed record CreateStaffRequest(string Email, string DisplayName, string Role, int? MaxActiveChats);
+public sealed record CreateStaffRequest(string Email, string DisplayName, string Role, int? MaxActiveChats = null);
 
 /// <summary>The invite code is shown once, to the admin, to hand to the new counsellor; only its hash is stored.</summary>
 public sealed record StaffInvited(AccountView Account, string InviteCode);
 
 public sealed record StaffView(AccountView Account, BookProfile? Profile);
 
-public sealed record StaffUpdate(int? MaxActiveChats, bool? Disabled);
+/// <summary>A partial update: fields left out (or null) stay as they are.</summary>
+public sealed record StaffUpdate(int? MaxActiveChats = null, bool? Disabled = null);
 
 public sealed record BlockRequest(string Pseudonym);
 
@@ -23,8 +24,8 @@ public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(Policies.Admin);
-        group.MapPost("/accounts", CreateAsync);
+        var group = endpoints.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(Policies.Admin).WithProblemResponses();
+        group.MapPost("/accounts", CreateAsync).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/accounts", ListAsync);
         group.MapPatch("/accounts/{accountId}", UpdateAsync);
         group.MapPost("/blocks", BlockAsync);

@@ -16,11 +16,11 @@ public static class DashboardApi
 {
     public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/dashboard").WithTags("Dashboard").RequireAuthorization(Policies.Book);
+        var group = endpoints.MapGroup("/api/dashboard").WithTags("Dashboard").RequireAuthorization(Policies.Book).WithProblemResponses();
         group.MapGet("/sessions", ListAsync);
-        group.MapPost("/sessions/{sessionId}/join", JoinAsync);
-        group.MapPost("/sessions/{sessionId}/decline", DeclineAsync);
-        group.MapPost("/sessions/{sessionId}/end", EndAsync);
+        group.MapPost("/sessions/{sessionId}/join", JoinAsync).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/sessions/{sessionId}/decline", DeclineAsync).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/sessions/{sessionId}/end", EndAsync).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/sessions/{sessionId}/summary", RequestSummaryAsync);
         group.MapGet("/profile", GetProfileAsync);
         group.MapPut("/profile", UpdateProfileAsync);

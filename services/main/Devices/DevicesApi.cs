@@ -27,7 +27,7 @@ public static class DevicesApi
 
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization().WithProblemResponses();
         group.MapGet("/", ListAsync);
         group.MapPost("/", RegisterAsync);
         group.MapDelete("/{deviceId}", RemoveAsync);

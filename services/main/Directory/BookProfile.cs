@@ -40,6 +40,7 @@ public sealed record BookView(
         activeChats, p.MaxActiveChats, p.Status == BookStatus.Available && activeChats < p.MaxActiveChats);
 }
 
-public sealed record ProfileUpdate(string? DisplayName, string? Bio, IReadOnlyList<string>? Topics, IReadOnlyList<string>? Languages);
+/// <summary>A partial update: fields left out (or null) stay as they are.</summary>
+public sealed record ProfileUpdate(string? DisplayName = null, string? Bio = null, IReadOnlyList<string>? Topics = null, IReadOnlyList<string>? Languages = null);
 
 public sealed record StatusUpdate(string Status);

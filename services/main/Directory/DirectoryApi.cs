@@ -8,7 +8,7 @@ public static class DirectoryApi
 {
     public static IEndpointRouteBuilder MapDirectoryApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/directory").WithTags("Directory").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/directory").WithTags("Directory").RequireAuthorization().WithProblemResponses();
         group.MapGet("/books", ListAsync);
         group.MapGet("/books/{bookId}", GetAsync);
         return endpoints;

@@ -5,8 +5,18 @@ namespace DaprChat.Main.Infrastructure;
 /// <summary>A refusal a client can act on: an HTTP status, a stable machine-readable code and a clear title.</summary>
 public sealed record Problem(int Status, string Code, string Title, string? Detail = null, TimeSpan? RetryAfter = null)
 {
-    public ProblemHttpResult ToResult() => TypedResults.Problem(Detail, statusCode: Status, title: Title,
+    public ProblemHttpResult ToResult() => TypedResults.Problem(Detail, statusCode: Status, title: Title, type: TypeFor(Status),
         extensions: new Dictionary<string, object?> { ["code"] = Code });
+
+    /// <summary>
+    /// ASP.NET Core fills <c>type</c> for most statuses; these it leaves empty, so every problem still names its RFC section.
+    /// </summary>
+    public static string? TypeFor(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
+        _ => null,
+    };
 
     /// <summary>As <see cref="ToResult()"/>, and a Retry-After header when the problem says when to come back.</summary>
     public ProblemHttpResult ToResult(HttpContext context)
@@ -60,5 +70,11 @@ public static class ProblemDefaults
                 _ => "server_error",
             };
             details.Title ??= "Request failed";
+            if (context.Exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException json })
+            {
+                details.Detail ??= ApiConventions.DescribeBadJson(json);
+            }
+
+            details.Type ??= Problem.TypeFor(details.Status ?? 0);
         });
 }

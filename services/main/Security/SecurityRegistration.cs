@@ -25,6 +25,7 @@ public static class SecurityRegistration
             .Validate(o => o.ClockSkew >= TimeSpan.Zero && o.ClockSkew <= TimeSpan.FromSeconds(10), "Tokens:ClockSkew must be at most 10 seconds")
             .ValidateOnStart();
         builder.Services.AddSingleton<KeyRing>();
+        builder.Services.AddHostedService<KeyRingStartup>();
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<StudentKeys>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -55,7 +56,6 @@ public static class SecurityRegistration
     public static WebApplication UseSecurity(this WebApplication app)
     {
         app.UseAuthentication();
-        app.UseRateLimiter();
         app.UseAuthorization();
         return app;
     }

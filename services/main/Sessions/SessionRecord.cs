@@ -1,3 +1,4 @@
+using DaprChat.Contracts;
 using DaprChat.Main.Infrastructure;
 
 namespace DaprChat.Main.Sessions;
@@ -72,6 +73,20 @@ public static class SessionRules
             ? current with { Status = SessionStatus.Declined, ClosedAt = now, ClosedBy = current.CounselorId }
             : Closed;
     }
+
+    /// <summary>
+    /// Why the chat room of a closed session ended, as chat's <see cref="ChatEndReasons"/>: a request that closed before
+    /// anyone joined is declined, timed out or withdrawn (and chat erases what was written to it). Null while open.
+    /// </summary>
+    public static string? ChatEndReason(SessionRecord session) => session.Status switch
+    {
+        SessionStatus.Declined => ChatEndReasons.Declined,
+        SessionStatus.TimedOut => ChatEndReasons.TimedOut,
+        SessionStatus.Ended when session.JoinedAt is null => ChatEndReasons.Withdrawn,
+        SessionStatus.Ended => ChatEndReasons.Ended,
+        SessionStatus.Expired => ChatEndReasons.Expired,
+        _ => null,
+    };
 
     /// <summary>Either side ends an open session; ending an ended one is a no-op so retries are safe.</summary>
     public static Outcome<SessionRecord> End(SessionRecord session, string endedBy, DateTimeOffset now)

@@ -117,7 +117,7 @@ public sealed partial class SessionService(
             return NotFound;
         }
 
-        var ended = await TransitionAsync(sessionId, s => SessionRules.End(s, session.StudentPseudonym, time.GetUtcNow()), "ended", cancellationToken);
+        var ended = await TransitionAsync(sessionId, s => SessionRules.End(s, session.StudentPseudonym, time.GetUtcNow()), cancellationToken);
         return ended.Problem is { } problem ? problem : StudentSessionView.From(ended.Value!, options.Value.ChatUrl(sessionId));
     }
 
@@ -133,15 +133,22 @@ public sealed partial class SessionService(
             return NotFound;
         }
 
-        var joined = await TransitionAsync(sessionId, s => SessionRules.Join(s, time.GetUtcNow()), "joined", cancellationToken);
+        // chat hears of the join first: once it has, its own answer-by timeout can no longer erase the chat main calls active.
+        if (await JoinActorAsync(sessionId, cancellationToken) is { } refused)
+        {
+            await SettledAsync(sessionId, cancellationToken);
+            return refused;
+        }
+
+        var joined = await TransitionAsync(sessionId, s => SessionRules.Join(s, time.GetUtcNow()), cancellationToken);
         return joined.Problem is { } problem ? problem : await TicketAsync(joined.Value!, CounselorParticipant(joined.Value!), cancellationToken);
     }
 
     public Task<Outcome<BookSessionView>> DeclineAsync(string bookId, string sessionId, CancellationToken cancellationToken) =>
-        BookTransitionAsync(bookId, sessionId, s => SessionRules.Decline(s, time.GetUtcNow()), "declined", cancellationToken);
+        BookTransitionAsync(bookId, sessionId, s => SessionRules.Decline(s, time.GetUtcNow()), cancellationToken);
 
     public Task<Outcome<BookSessionView>> EndByBookAsync(string bookId, string sessionId, CancellationToken cancellationToken) =>
-        BookTransitionAsync(bookId, sessionId, s => SessionRules.End(s, bookId, time.GetUtcNow()), "ended", cancellationToken);
+        BookTransitionAsync(bookId, sessionId, s => SessionRules.End(s, bookId, time.GetUtcNow()), cancellationToken);
 
     /// <summary>chat says the session ended (a participant left for good, or it expired): record it, touching nothing else.</summary>
     public async Task HandleChatEndedAsync(SessionEndedEvent ended, CancellationToken cancellationToken)
@@ -155,8 +162,14 @@ public sealed partial class SessionService(
             }
 
             var evaluated = SessionRules.Evaluate(current, now);
+            var status = ended.Reason switch
+            {
+                ChatEndReasons.Expired => SessionStatus.Expired,
+                ChatEndReasons.TimedOut when evaluated.Status == SessionStatus.Pending => SessionStatus.TimedOut,
+                _ => SessionStatus.Ended,
+            };
             return SessionStatus.IsOpen(evaluated.Status)
-                ? evaluated with { Status = ended.Reason == "expired" ? SessionStatus.Expired : SessionStatus.Ended, ClosedAt = ended.EndedAt, ClosedBy = ended.EndedBy }
+                ? evaluated with { Status = status, ClosedAt = ended.EndedAt, ClosedBy = ended.EndedBy }
                 : NotFound;
         }, cancellationToken);
     }
@@ -173,14 +186,14 @@ public sealed partial class SessionService(
         return session is null || studentId is null ? null : (session, studentId);
     }
 
-    private async Task<Outcome<BookSessionView>> BookTransitionAsync(string bookId, string sessionId, Func<SessionRecord, Outcome<SessionRecord>> rule, string what, CancellationToken cancellationToken)
+    private async Task<Outcome<BookSessionView>> BookTransitionAsync(string bookId, string sessionId, Func<SessionRecord, Outcome<SessionRecord>> rule, CancellationToken cancellationToken)
     {
         if (await BookSessionAsync(bookId, sessionId, cancellationToken) is null)
         {
             return NotFound;
         }
 
-        var changed = await TransitionAsync(sessionId, rule, what, cancellationToken);
+        var changed = await TransitionAsync(sessionId, rule, cancellationToken);
         return changed.Problem is { } problem ? problem : BookSessionView.From(changed.Value!);
     }
 
@@ -218,11 +231,11 @@ public sealed partial class SessionService(
             return session;
         }
 
-        var settled = await TransitionAsync(sessionId, s => SessionRules.Evaluate(s, time.GetUtcNow()), evaluated.Status, cancellationToken);
+        var settled = await TransitionAsync(sessionId, s => SessionRules.Evaluate(s, time.GetUtcNow()), cancellationToken);
         return settled.Value ?? evaluated;
     }
 
-    private async Task<Outcome<SessionRecord>> TransitionAsync(string sessionId, Func<SessionRecord, Outcome<SessionRecord>> rule, string what, CancellationToken cancellationToken)
+    private async Task<Outcome<SessionRecord>> TransitionAsync(string sessionId, Func<SessionRecord, Outcome<SessionRecord>> rule, CancellationToken cancellationToken)
     {
         string? before = null;
         var changed = await store.UpdateAsync<SessionRecord>(Keys.Session(sessionId), current =>
@@ -235,7 +248,7 @@ public sealed partial class SessionService(
             LogTransition(sessionId, before, session.Status);
             if (!SessionStatus.IsOpen(session.Status))
             {
-                await EndActorAsync(session, what, cancellationToken);
+                await EndActorAsync(session, SessionRules.ChatEndReason(session)!, cancellationToken);
             }
         }
 
@@ -247,13 +260,28 @@ public sealed partial class SessionService(
         try
         {
             await dapr.InvokeActorMethodAsync<OpenChatSessionRequest, ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, session.Id, ChatSessionMethods.Open,
-                new OpenChatSessionRequest(session.Id, StudentParticipant(session), CounselorParticipant(session), session.ExpiresAt), cancellationToken);
+                new OpenChatSessionRequest(session.Id, StudentParticipant(session), CounselorParticipant(session), session.ExpiresAt, session.RequestExpiresAt), cancellationToken);
             return true;
         }
         catch (DaprApiException ex)
         {
             LogActorFailed(ex, session.Id, ChatSessionMethods.Open);
             return false;
+        }
+    }
+
+    /// <summary>Tells chat the counsellor joins; a problem if chat's room is no longer open (it timed out there first) or unreachable.</summary>
+    private async Task<Problem?> JoinActorAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var room = await dapr.InvokeActorMethodAsync<ChatSessionSnapshot>(DaprNames.ActorTypes.ChatSession, sessionId, ChatSessionMethods.Join, cancellationToken);
+            return room?.State == ChatSessionStates.Open ? null : SessionRules.Closed;
+        }
+        catch (DaprApiException ex)
+        {
+            LogActorFailed(ex, sessionId, ChatSessionMethods.Join);
+            return new Problem(StatusCodes.Status503ServiceUnavailable, "chat_unavailable", "The chat service could not be reached; try again");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using DaprChat.Contracts;
 using DaprChat.Dapr;
 using DaprChat.Main.Security;
+using DaprChat.Main.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Sessions;
@@ -11,12 +12,13 @@ public static class SessionsApi
 {
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/sessions").WithTags("Sessions").RequireAuthorization(Policies.Student);
-        group.MapPost("/", RequestAsync);
+        var group = endpoints.MapGroup("/api/sessions").WithTags("Sessions").RequireAuthorization(Policies.Student).WithProblemResponses();
+        group.MapPost("/", RequestAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/", ListAsync);
         group.MapGet("/{sessionId}", GetAsync);
-        group.MapPost("/{sessionId}/ticket", TicketAsync);
-        group.MapPost("/{sessionId}/end", EndAsync);
+        group.MapPost("/{sessionId}/ticket", TicketAsync).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{sessionId}/end", EndAsync).ProducesProblem(StatusCodes.Status409Conflict);
         // chat publishes this when a room ends on its side (a participant ended it, or it expired).
         endpoints.MapPost("/events/chat-session-ended", ChatSessionEndedAsync).WithTopic(DaprNames.PubSubs.Events, DaprNames.Topics.SessionEnded)
             .RequireDaprSidecar().ExcludeFromDescription();

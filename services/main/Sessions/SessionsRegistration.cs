@@ -1,5 +1,4 @@
 using DaprChat.Main.Directory;
-using DaprChat.Main.Infrastructure;
 
 namespace DaprChat.Main.Sessions;
 
@@ -16,7 +15,6 @@ public static class SessionsRegistration
         builder.Services.AddSingleton<SessionIndex>();
         builder.Services.AddSingleton<DirectoryService>();
         builder.Services.AddSingleton<SessionService>();
-        builder.Services.AddProblemCodes();
         return builder;
     }
 }

@@ -1,11 +1,20 @@
 using System.Diagnostics;
+using System.Security.Claims;
+using System.Text.Json.Serialization;
 using DaprChat.Contracts;
 using DaprChat.Dapr;
+using DaprChat.Main.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Status;
 
-public sealed record AppStatus(string AppId, bool Healthy, int? StatusCode, double ElapsedMs, string? Error);
+/// <summary>One app's health. The status code, round trip and error are for admins only: they describe the deployment's insides.</summary>
+public sealed record AppStatus(
+    string AppId,
+    bool Healthy,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? StatusCode = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? ElapsedMs = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
 
 public sealed record SystemStatus(bool Healthy, IReadOnlyList<AppStatus> Apps, DateTimeOffset CheckedAt);
 
@@ -16,14 +25,15 @@ public static class StatusApi
 
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/status", GetStatusAsync).WithName("GetStatus");
+        endpoints.MapGet("/api/status", GetStatusAsync).WithName("GetStatus").WithTags("Status").AllowAnonymous().WithProblemResponses();
         return endpoints;
     }
 
-    private static async Task<Ok<SystemStatus>> GetStatusAsync(DaprClient dapr, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Ok<SystemStatus>> GetStatusAsync(ClaimsPrincipal user, DaprClient dapr, TimeProvider time, CancellationToken cancellationToken)
     {
         var apps = await Task.WhenAll(AppIds.Select(appId => CheckAsync(dapr, appId, cancellationToken)));
-        return TypedResults.Ok(new SystemStatus(apps.All(a => a.Healthy), apps, time.GetUtcNow()));
+        var shown = user.IsInRole(Roles.Admin) ? apps : apps.Select(a => new AppStatus(a.AppId, a.Healthy)).ToArray();
+        return TypedResults.Ok(new SystemStatus(apps.All(a => a.Healthy), shown, time.GetUtcNow()));
     }
 
     private static async Task<AppStatus> CheckAsync(DaprClient dapr, string appId, CancellationToken cancellationToken)
@@ -35,7 +45,7 @@ public static class StatusApi
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             using var request = dapr.CreateInvokeMethodRequest(HttpMethod.Get, appId, "healthz");
             using var response = await dapr.InvokeMethodWithResponseAsync(request, timeout.Token);
-            return new AppStatus(appId, response.IsSuccessStatusCode, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds, null);
+            return new AppStatus(appId, response.IsSuccessStatusCode, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex) when (ex is DaprApiException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -29,3 +29,9 @@ public sealed class QuickCleanupWorld() : ChatWorldFixture(redis: true, chatInst
     ["Chat:IdleTimeout"] = "00:00:02",
     ["Chat:PresenceLease"] = "00:00:03",
 });
+
+/// <summary>A request's answer-by grace of one second, so an unanswered request can be watched ending by itself.</summary>
+public sealed class QuickAnswerWorld() : ChatWorldFixture(redis: true, chatInstances: 1, new Dictionary<string, string?>
+{
+    ["Chat:AnswerGrace"] = "00:00:01",
+});

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace DaprChat.Main.Tests.Infrastructure;
 
 /// <summary>The real main app on a real loopback port (so its sidecar can call it), with settings and a clock from the test.</summary>
-public sealed class MainApp(int port, IReadOnlyDictionary<string, string?> settings, ManualTime time) : WebApplicationFactory<Program>
+public sealed class MainApp(int port, IReadOnlyDictionary<string, string?> settings, ManualTime time, string environment = "Development") : WebApplicationFactory<Program>
 {
     public CountingHasher? Hasher { get; private set; }
 
@@ -20,7 +20,7 @@ public sealed class MainApp(int port, IReadOnlyDictionary<string, string?> setti
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(environment);
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

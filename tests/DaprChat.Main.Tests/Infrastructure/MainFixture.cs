@@ -28,6 +28,8 @@ public sealed class MainFixture : IAsyncLifetime
     public const string AdminEmail = "admin@daprchat.test";
     public const string AdminPassword = "bootstrap-admin-password-1";
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(2);
+    public const string EmergencyNumber = "+44 999";
+    public const string HelplinesUrl = "https://helplines.example/uk";
 
     private readonly List<MainApp> _extraApps = [];
     private readonly HttpClient _chatDaprHttp = new();
@@ -83,9 +85,12 @@ public sealed class MainFixture : IAsyncLifetime
             ["DAPR_HTTP_ENDPOINT"] = daprEndpoint,
             ["CHAT_SERVICE_URL"] = "ws://chat.test:5081",
             ["Accounts:BootstrapAdminEmail"] = AdminEmail,
-            ["Accounts:LoginRatePermits"] = "100000",
+            ["Accounts:SignInPermitsPerAddress"] = "100000",
+            ["Accounts:RefreshPermitsPerAddress"] = "100000",
             ["Sessions:RequestTimeout"] = RequestTimeout.ToString(),
             ["Sessions:StudentMaxOpenChats"] = "6",
+            ["Help:EmergencyNumber"] = EmergencyNumber,
+            ["Help:HelplinesUrl"] = HelplinesUrl,
             ["Keys:DevDirectory"] = Path.Combine(Dir, "dev-keys"),
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -103,6 +108,25 @@ public sealed class MainFixture : IAsyncLifetime
         _extraApps.Add(app);
         app.Start();
         return app.CreateClient();
+    }
+
+    /// <summary>
+    /// A main on its first run: its own app id and a secrets store with no keys (so chat never sees its keys), dev keys
+    /// into <paramref name="devDirectory"/>. The caller disposes it.
+    /// </summary>
+    public async Task<MainApp> StartFirstRunMainAsync(string environment, string devDirectory)
+    {
+        var dir = System.IO.Directory.CreateTempSubdirectory("daprchat-first-run-").FullName;
+        File.WriteAllText(Path.Combine(dir, "components.yaml"),
+            Component("userstore", "state.redis", ("redisHost", Redis.Address), ("keyPrefix", "first-run"))
+            + Component("secrets", "secretstores.local.file", ("secretsFile", Path.Combine(dir, "secrets.json"))));
+        File.WriteAllText(Path.Combine(dir, "secrets.json"), "{}");
+        var port = FreePort.Next();
+        var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "main-first-run", AppPort = port, HttpPort = 0, ResourcesPaths = [dir] });
+        var app = new MainApp(port, Settings(sidecar.HttpEndpoint, new Dictionary<string, string?> { ["Keys:DevDirectory"] = devDirectory, ["Accounts:BootstrapAdminEmail"] = null }), Time, environment);
+        _extraApps.Add(app);
+        app.Start();
+        return app;
     }
 
     public async ValueTask DisposeAsync()

@@ -63,6 +63,7 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
     /// <summary>Endpoint, body (JSON with placeholders), and role=status in the order they are tried (owners last: some calls change state; rows may run in any order).</summary>
     public static TheoryData<string, string, string> Rows() => new()
     {
+        { "GET /api/client-config", "", Everyone.Replace("anon=401", "anon=200", StringComparison.Ordinal) },
         { "GET /api/auth/me", "", Everyone },
         { "GET /api/directory/books", "", Everyone },
         { "GET /api/directory/books/{counselorA}", "", Everyone },

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using DaprChat.Main.Accounts;
 using DaprChat.Main.Tests.Infrastructure;
 using Xunit;
 
@@ -72,9 +74,9 @@ public sealed class BruteForceTests(MainFixture fixture)
     }
 
     [Fact]
-    public async Task A_client_that_keeps_trying_is_rate_limited_across_accounts()
+    public async Task A_client_that_keeps_trying_is_rate_limited_across_accounts_with_a_typed_problem()
     {
-        using var limited = fixture.StartExtraMain(new Dictionary<string, string?> { ["Accounts:LoginRatePermits"] = "3", ["Accounts:LoginRateWindow"] = "00:10:00" });
+        using var limited = fixture.StartExtraMain(new Dictionary<string, string?> { ["Accounts:SignInPermitsPerAddress"] = "3", ["Accounts:AddressWindow"] = "00:10:00" });
         var api = new Api(limited);
 
         var statuses = new List<HttpStatusCode>();
@@ -85,6 +87,91 @@ public sealed class BruteForceTests(MainFixture fixture)
         }
 
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
-        Assert.Equal("rate_limited", await api.ProblemCodeAsync(HttpMethod.Post, "/api/auth/login", null, new { email = "a@b.c", password = "x" }, HttpStatusCode.TooManyRequests));
+        using var refused = await api.SendAsync(HttpMethod.Post, "/api/auth/register", body: new { email = Api.UniqueEmail("late"), password = Api.Password, displayName = "late" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var problem = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+        Assert.Equal("rate_limited", problem["code"]!.GetValue<string>());
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", problem["type"]!.GetValue<string>());
+        Assert.Equal(429, problem["status"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Thirty_students_behind_one_address_each_sign_in_within_a_minute_while_a_guesser_on_one_account_stays_locked_out()
+    {
+        // Default budgets on this replica: only the lockout and the NAT-sized address budget apply.
+        var defaults = new AccountOptions();
+        using var campus = fixture.StartExtraMain(new Dictionary<string, string?>
+        {
+            ["Accounts:SignInPermitsPerAddress"] = defaults.SignInPermitsPerAddress.ToString(CultureInfo.InvariantCulture),
+            ["Accounts:RefreshPermitsPerAddress"] = defaults.RefreshPermitsPerAddress.ToString(CultureInfo.InvariantCulture),
+        });
+        var api = new Api(campus);
+        var students = new List<User>();
+        for (var i = 0; i < 30; i++)
+        {
+            students.Add(await _api.StudentAsync($"campus{i}"));
+        }
+
+        var victim = await _api.StudentAsync("victim");
+        var guesses = new List<HttpStatusCode>();
+        for (var i = 0; i < 30; i++)
+        {
+            using (var guess = await api.SendAsync(HttpMethod.Post, "/api/auth/login", body: new { email = victim.Email, password = $"guess-{i}" }))
+            {
+                guesses.Add(guess.StatusCode);
+            }
+
+            if (i < students.Count)
+            {
+                await api.LoginAsync(students[i].Email, Api.Password);
+            }
+        }
+
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Unauthorized, 5), guesses.Take(5));
+        Assert.All(guesses.Skip(5), status => Assert.Equal(HttpStatusCode.TooManyRequests, status));
+        Assert.Equal("login_locked", await api.ProblemCodeAsync(HttpMethod.Post, "/api/auth/login", null, new { email = victim.Email, password = Api.Password }, HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task Refreshing_tokens_does_not_use_up_the_sign_in_budget()
+    {
+        var student = await _api.StudentAsync();
+        using var limited = fixture.StartExtraMain(new Dictionary<string, string?> { ["Accounts:SignInPermitsPerAddress"] = "2", ["Accounts:AddressWindow"] = "00:10:00" });
+        var api = new Api(limited);
+
+        var signedIn = await api.LoginAsync(student.Email, Api.Password);
+        var refreshToken = signedIn.RefreshToken;
+        for (var i = 0; i < 10; i++)
+        {
+            var refreshed = await api.JsonAsync(HttpMethod.Post, "/api/auth/refresh", body: new { refreshToken });
+            refreshToken = refreshed["refreshToken"]!.GetValue<string>();
+        }
+
+        await api.LoginAsync(student.Email, Api.Password);
+        Assert.Equal("rate_limited", await api.ProblemCodeAsync(HttpMethod.Post, "/api/auth/login", null, new { email = student.Email, password = Api.Password }, HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task Retry_after_counts_down_to_the_end_of_the_window_and_the_address_may_try_again_then()
+    {
+        var student = await _api.StudentAsync();
+        using var limited = fixture.StartExtraMain(new Dictionary<string, string?> { ["Accounts:SignInPermitsPerAddress"] = "1", ["Accounts:AddressWindow"] = "00:01:00" });
+        var api = new Api(limited);
+        await api.LoginAsync(student.Email, Api.Password);
+
+        async Task<TimeSpan?> RetryAfterAsync()
+        {
+            using var refused = await api.SendAsync(HttpMethod.Post, "/api/auth/login", body: new { email = student.Email, password = Api.Password });
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            return refused.Headers.RetryAfter?.Delta;
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(60), await RetryAfterAsync());
+        fixture.Time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(TimeSpan.FromSeconds(40), await RetryAfterAsync());
+        fixture.Time.Advance(TimeSpan.FromSeconds(39));
+        Assert.Equal(TimeSpan.FromSeconds(1), await RetryAfterAsync());
+        fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        await api.LoginAsync(student.Email, Api.Password);
     }
 }

@@ -114,6 +114,7 @@ public sealed class SessionFlowTests(MainFixture fixture)
 
         var seen = await _api.JsonAsync(HttpMethod.Get, $"/api/sessions/{sessionId}", student.AccessToken);
         Assert.Equal("timed_out", seen["status"]!.GetValue<string>());
+        Assert.Equal("system", seen["closedBy"]!.GetValue<string>());
         var alternatives = seen["alternatives"]!.AsArray().Select(b => b!["id"]!.GetValue<string>()).ToList();
         Assert.Contains(other.Id, alternatives);
         Assert.DoesNotContain(silent.Id, alternatives);
@@ -141,6 +142,46 @@ public sealed class SessionFlowTests(MainFixture fixture)
         Assert.Equal(ChatSessionStates.Ended, (await ActorAsync(sessionId))!.State);
         await _api.RequestChatAsync(second, counselor);
         Assert.Equal("session_closed", await _api.ProblemCodeAsync(HttpMethod.Post, $"/api/sessions/{sessionId}/ticket", student.AccessToken, null, HttpStatusCode.Conflict));
+    }
+
+    [Fact]
+    public async Task A_student_withdraws_a_request_before_anyone_joins_and_the_counsellor_can_no_longer_see_or_join_it()
+    {
+        var admin = await _api.AdminAsync();
+        var counselor = await _api.StaffAsync(admin);
+        var student = await _api.StudentAsync();
+        var created = await _api.RequestChatAsync(student, counselor);
+        var sessionId = created["session"]!["id"]!.GetValue<string>();
+        Assert.Single((await _api.JsonAsync(HttpMethod.Get, "/api/dashboard/sessions", counselor.AccessToken)).AsArray());
+
+        var withdrawn = await _api.JsonAsync(HttpMethod.Post, $"/api/sessions/{sessionId}/end", student.AccessToken);
+
+        Assert.Equal("ended", withdrawn["status"]!.GetValue<string>());
+        Assert.Equal(created["session"]!["pseudonym"]!.GetValue<string>(), withdrawn["closedBy"]!.GetValue<string>());
+        Assert.Null(withdrawn["joinedAt"]);
+        Assert.Empty((await _api.JsonAsync(HttpMethod.Get, "/api/dashboard/sessions", counselor.AccessToken)).AsArray());
+        Assert.Empty((await _api.JsonAsync(HttpMethod.Get, "/api/sessions", student.AccessToken)).AsArray());
+        Assert.Equal("session_closed", await _api.ProblemCodeAsync(HttpMethod.Post, $"/api/dashboard/sessions/{sessionId}/join", counselor.AccessToken, null, HttpStatusCode.Conflict));
+        Assert.Equal(ChatSessionStates.Ended, (await ActorAsync(sessionId))!.State);
+        // Withdrawing twice (a retried tap) answers the same.
+        Assert.Equal("ended", (await _api.JsonAsync(HttpMethod.Post, $"/api/sessions/{sessionId}/end", student.AccessToken))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_student_sees_that_the_counsellor_ended_the_chat()
+    {
+        var admin = await _api.AdminAsync();
+        var counselor = await _api.StaffAsync(admin);
+        var student = await _api.StudentAsync();
+        var sessionId = (await _api.RequestChatAsync(student, counselor))["session"]!["id"]!.GetValue<string>();
+        await _api.JsonAsync(HttpMethod.Post, $"/api/dashboard/sessions/{sessionId}/join", counselor.AccessToken);
+
+        await _api.JsonAsync(HttpMethod.Post, $"/api/dashboard/sessions/{sessionId}/end", counselor.AccessToken);
+
+        var seen = await _api.JsonAsync(HttpMethod.Get, $"/api/sessions/{sessionId}", student.AccessToken);
+        Assert.Equal("ended", seen["status"]!.GetValue<string>());
+        Assert.Equal(counselor.Id, seen["closedBy"]!.GetValue<string>());
+        Assert.Equal(seen["counselor"]!["id"]!.GetValue<string>(), seen["closedBy"]!.GetValue<string>());
     }
 
     [Fact]
@@ -256,10 +297,75 @@ public sealed class SessionFlowTests(MainFixture fixture)
                      "/api/sessions/{sessionId}/end", "/api/dashboard/sessions", "/api/dashboard/sessions/{sessionId}/join", "/api/dashboard/sessions/{sessionId}/decline",
                      "/api/dashboard/sessions/{sessionId}/end", "/api/dashboard/sessions/{sessionId}/summary", "/api/dashboard/profile", "/api/dashboard/status",
                      "/api/admin/accounts", "/api/admin/accounts/{accountId}", "/api/admin/blocks", "/api/admin/blocks/{pseudonym}",
-                     "/api/devices", "/api/devices/{deviceId}", "/.well-known/jwks.json",
+                     "/api/devices", "/api/devices/{deviceId}", "/.well-known/jwks.json", "/api/status", "/api/client-config",
                  })
         {
             Assert.Contains(path, paths);
         }
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_lists_problem_responses_and_the_bearer_scheme_for_signed_in_routes()
+    {
+        var document = await _api.JsonAsync(HttpMethod.Get, "/openapi/v1.json");
+        var scheme = document["components"]!["securitySchemes"]!["Bearer"]!;
+        Assert.Equal("http", scheme["type"]!.GetValue<string>());
+        Assert.Equal("bearer", scheme["scheme"]!.GetValue<string>());
+
+        JsonNode Operation(string path, string verb) => document["paths"]![path]![verb]!;
+        IEnumerable<string> Responses(JsonNode operation) => operation["responses"]!.AsObject().Select(r => r.Key);
+        bool IsProblem(JsonNode operation, string status) =>
+            operation["responses"]![status]!["content"]!.AsObject().Any(c => c.Key == "application/problem+json");
+
+        var request = Operation("/api/sessions", "post");
+        Assert.Superset(new HashSet<string> { "201", "400", "401", "403", "404", "409", "413", "503" }, Responses(request).ToHashSet());
+        Assert.All(new[] { "400", "401", "403", "404", "409", "503" }, status => Assert.True(IsProblem(request, status), status));
+        Assert.Contains(request["security"]!.AsArray(), requirement => requirement!.AsObject().ContainsKey("Bearer"));
+
+        var login = Operation("/api/auth/login", "post");
+        Assert.Superset(new HashSet<string> { "200", "400", "401", "413", "429" }, Responses(login).ToHashSet());
+        Assert.Null(login["security"]);
+
+        var join = Operation("/api/dashboard/sessions/{sessionId}/join", "post");
+        Assert.Superset(new HashSet<string> { "200", "401", "403", "404", "409" }, Responses(join).ToHashSet());
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"bookId\":null}")]
+    public async Task A_chat_request_without_a_book_is_400_naming_the_field_not_a_missing_book(string body)
+    {
+        var student = await _api.StudentAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sessions") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", student.AccessToken);
+        using var response = await fixture.Http.SendAsync(request);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request", problem["code"]!.GetValue<string>());
+        Assert.Contains("bookId", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("DaprChat", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty((await _api.JsonAsync(HttpMethod.Get, "/api/sessions", student.AccessToken)).AsArray());
+    }
+
+    [Fact]
+    public async Task The_status_api_shows_each_apps_health_to_anyone_but_errors_and_timings_only_to_admins()
+    {
+        var anonymous = await _api.JsonAsync(HttpMethod.Get, "/api/status");
+        var student = await _api.StudentAsync();
+        var asStudent = await _api.JsonAsync(HttpMethod.Get, "/api/status", student.AccessToken);
+        var asAdmin = await _api.JsonAsync(HttpMethod.Get, "/api/status", (await _api.AdminAsync()).AccessToken);
+
+        // This world runs main and chat only, so notify and summarize are unreachable: the case where details exist.
+        foreach (var view in new[] { anonymous, asStudent })
+        {
+            Assert.False(view["healthy"]!.GetValue<bool>());
+            Assert.All(view["apps"]!.AsArray(), app => Assert.Equal(["appId", "healthy"], app!.AsObject().Select(p => p.Key)));
+        }
+
+        var notify = asAdmin["apps"]!.AsArray().Single(a => a!["appId"]!.GetValue<string>() == "notify")!;
+        Assert.False(notify["healthy"]!.GetValue<bool>());
+        Assert.NotNull(notify["elapsedMs"]);
+        Assert.True(notify["error"] is not null || notify["statusCode"] is not null, notify.ToJsonString());
     }
 }

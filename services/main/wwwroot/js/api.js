@@ -72,6 +72,14 @@ export async function call(method, path, body) {
   }
 }
 
+let config = null;
+
+/** The deployment's settings for the page (help line, request timeout); asked once, kept in memory. */
+export function clientConfig() {
+  config ??= send('GET', '/api/client-config').catch(() => { config = null; return null; });
+  return config;
+}
+
 export async function signIn(email, password) {
   remember(await send('POST', '/api/auth/login', { email, password }));
 }

@@ -12,6 +12,7 @@ export class ChatClient extends EventTarget {
     this.sessionId = sessionId;
     this.fetchTicket = fetchTicket;
     this.state = 'idle'; // connecting | open | reconnecting | ended | expired | refused | closed
+    this.closing = null; // how it ended: { state, endedBy?, reason? }
     this.messages = new Map(); // seq → message frame
     this.lastSeq = 0;
     this.pending = new Map(); // clientId → { clientId, content, failed }
@@ -122,7 +123,7 @@ export class ChatClient extends EventTarget {
     this.setState('open');
     // Live delivery starts after the welcome's lastSeq; everything after what we hold comes from a resume.
     if (frame.lastSeq > this.lastSeq) this.sendFrame({ type: 'resume', afterSeq: this.lastSeq });
-    for (const p of this.pending.values()) this.sendFrame({ type: 'send', clientId: p.clientId, content: p.content });
+    this.resendPending();
     this.noteDelivery();
     clearInterval(this.timers.ping);
     this.timers.ping = setInterval(() => this.sendFrame({ type: 'ping' }), pingEveryMs);
@@ -150,7 +151,17 @@ export class ChatClient extends EventTarget {
     const failed = frame.clientId && this.pending.get(frame.clientId);
     // A send the server refused for its content will never succeed; a retryable one goes again on the next connection.
     if (failed && !frame.retryable) { failed.failed = frame.message; this.pending.delete(frame.clientId); }
+    // A frame dropped for speed names no message: once the bucket has refilled, send again what is still unacknowledged
+    // (the same client ids, so whatever did get through is stored once).
+    if (frame.code === 'rate_limited') {
+      clearTimeout(this.timers.resend);
+      this.timers.resend = setTimeout(() => this.resendPending(), 2000);
+    }
     this.emit('error', { ...frame, failedContent: failed ? failed.content : undefined });
+  }
+
+  resendPending() {
+    for (const p of this.pending.values()) this.sendFrame({ type: 'send', clientId: p.clientId, content: p.content });
   }
 
   /** The other side has an open connection: what the room holds has been pushed to it. */
@@ -195,13 +206,14 @@ export class ChatClient extends EventTarget {
 
   /** Stops for good: no reconnects, and drops the conversation from memory. */
   close() {
-    this.state = 'closed';
     clearTimeout(this.timers.reconnect);
+    clearTimeout(this.timers.resend);
     clearInterval(this.timers.ping);
     this.socket?.close(1000);
     this.socket = null;
     this.messages.clear();
     this.pending.clear();
+    if (this.state !== 'closed') this.setState('closed');
   }
 
   sendFrame(frame) {
@@ -210,6 +222,7 @@ export class ChatClient extends EventTarget {
 
   setState(state, detail = null) {
     this.state = state;
+    if (['ended', 'expired', 'refused'].includes(state)) this.closing = { state, ...detail };
     this.emit('state', { state, ...detail });
   }
 

@@ -5,11 +5,7 @@ import { el } from './dom.js';
 const connectionText = {
   connecting: 'Connecting…',
   reconnecting: 'Connection lost. Reconnecting… Your messages will be sent when it is back.',
-  open: '',
-  ended: 'This chat has ended.',
-  expired: 'This chat has expired and its messages are gone.',
   refused: 'You can no longer join this chat.',
-  closed: '',
 };
 
 function retentionText(seconds) {
@@ -18,36 +14,60 @@ function retentionText(seconds) {
   return `This chat disappears ${span} after the last message. Nothing from it is kept on this device.`;
 }
 
+/** Who closed the chat, from this side: 'me', 'other', 'expired', or 'unknown' (chat did not say). */
+export function closedBy(client) {
+  const c = client.closing;
+  if (!c) return null;
+  if (c.state === 'expired' || c.reason === 'expired') return 'expired';
+  if (c.endedBy && c.endedBy === client.me?.id) return 'me';
+  if (c.endedBy && c.endedBy !== 'system') return 'other';
+  return 'unknown';
+}
+
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /**
  * @param {import('./chat-client.js').ChatClient} client
- * @param {{ title: string, onEnd: () => Promise<void>, isActive?: () => boolean }} options
+ * @param {{ title: string, onEnd: () => Promise<void>, isActive?: () => boolean, showClosing?: boolean }} options
+ *   showClosing: say here how the chat ended (the student's screen says it itself, once, beside the next step).
  */
-export function chatView(client, { title, onEnd, isActive = () => true }) {
+export function chatView(client, { title, onEnd, isActive = () => true, showClosing = true }) {
   const id = `chat-${client.sessionId}`;
   const heading = el('h2', { id: `${id}-title` }, title);
   const presence = el('span', { class: 'presence', 'data-testid': 'presence' });
-  const endButton = el('button', { type: 'button', class: 'secondary' }, 'End chat');
-  const confirmEnd = el('div', { class: 'confirm', hidden: true, role: 'group', 'aria-label': 'Confirm ending the chat' },
-    el('p', {}, 'End this chat for both of you?'),
-    el('button', { type: 'button', class: 'danger', 'data-action': 'confirm-end' }, 'Yes, end the chat'),
-    el('button', { type: 'button', class: 'secondary', 'data-action': 'cancel-end' }, 'Keep talking'));
+  const endButton = el('button', { type: 'button', class: 'secondary end-chat' }, 'End chat');
+  const confirmText = el('p', {});
+  const confirmYes = el('button', { type: 'button', class: 'danger', 'data-action': 'confirm-end' });
+  const confirmNo = el('button', { type: 'button', class: 'secondary', 'data-action': 'cancel-end' });
+  const confirmEnd = el('div', { class: 'confirm', hidden: true, role: 'group', 'aria-label': 'Confirm ending the chat' }, confirmText, confirmYes, confirmNo);
   const retention = el('p', { class: 'retention', role: 'note' }, retentionText(client.retentionSeconds));
   const connection = el('p', { class: 'connection', role: 'status', 'aria-live': 'polite', 'data-testid': 'connection' });
-  const log = el('ol', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-label': `Messages with ${title}`, tabindex: '0' });
+  const log = el('ol', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-label': `Messages with ${title}` });
+  // The scrolling box holds the 24-hour note above the first message, so it scrolls away instead of taking a row.
+  const scroller = el('div', { class: 'scroller', tabindex: '0', role: 'region', 'aria-label': `Conversation with ${title}` }, retention, log);
   const typing = el('p', { class: 'typing', 'aria-live': 'polite', 'data-testid': 'typing' });
   const errorLine = el('p', { class: 'error', role: 'alert' });
-  const input = el('textarea', { id: `${id}-input`, rows: '2', maxlength: String(client.maxMessageLength * 2), autocomplete: 'off' });
+  const input = el('textarea', { id: `${id}-input`, rows: '1', maxlength: String(client.maxMessageLength * 2), autocomplete: 'off', placeholder: 'Write a message', enterkeyhint: 'send' });
   const counter = el('span', { class: 'counter', 'aria-live': 'polite' });
   const sendButton = el('button', { type: 'submit' }, 'Send');
-  const composer = el('form', { class: 'composer' },
-    el('label', { for: input.id }, 'Your message'), input,
-    el('div', { class: 'composer-actions' }, el('span', { class: 'hint' }, 'Enter sends, Shift+Enter adds a line'), counter, sendButton));
+  const composer = el('form', { class: 'composer', 'data-testid': 'composer' },
+    el('label', { for: input.id, class: 'visually-hidden' }, 'Your message'),
+    el('div', { class: 'composer-row' }, input, sendButton),
+    el('div', { class: 'composer-actions' }, el('span', { class: 'hint' }, 'Enter sends, Shift+Enter adds a line'), counter));
   const root = el('section', { class: 'chat', 'aria-labelledby': heading.id, 'data-session': client.sessionId },
-    el('header', { class: 'chat-header' }, el('div', {}, heading, presence), endButton), confirmEnd, retention, connection, log, typing, errorLine, composer);
+    el('header', { class: 'chat-header' }, el('div', { class: 'who' }, heading, presence), endButton), confirmEnd, connection, scroller, typing, errorLine, composer);
 
   const ownItems = new Map(); // seq or clientId → li of my own message
+  let waitingText = null; // while the other side has not joined: what to say instead of their presence
+  let atBottom = true; // follow new messages (and a shrinking screen) only when the reader is at the latest
+
+  function scrollToLatest() { scroller.scrollTop = scroller.scrollHeight; }
+  // A scroll event can be handled after the box shrank but before the resize observer ran: judge it by the height the
+  // reader saw, so the keyboard opening does not count as scrolling away from the latest message.
+  let seenHeight = 0;
+  scroller.addEventListener('scroll', () => { atBottom = scroller.scrollHeight - scroller.scrollTop - (seenHeight || scroller.clientHeight) < 48; });
+  // The keyboard opening shrinks the box: keep the latest message in sight.
+  new ResizeObserver(() => { seenHeight = scroller.clientHeight; if (atBottom) scrollToLatest(); }).observe(scroller);
 
   function markFor(seq) {
     const other = client.other;
@@ -93,10 +113,12 @@ export function chatView(client, { title, onEnd, isActive = () => true }) {
         : null;
       log.insertBefore(item, later ?? firstPending ?? null);
     }
-    if (message.senderId === client.me?.id) ownItems.set(message.seq, item);
+    const mine = message.senderId === client.me?.id;
+    if (mine) ownItems.set(message.seq, item);
+    else typing.textContent = '';
     updateMarks();
     maybeMarkRead();
-    log.scrollTop = log.scrollHeight;
+    if (atBottom || mine) scrollToLatest();
   }
 
   function renderPending(ack) {
@@ -111,13 +133,24 @@ export function chatView(client, { title, onEnd, isActive = () => true }) {
       log.append(item);
     }
     updateMarks();
-    log.scrollTop = log.scrollHeight;
+    scrollToLatest();
+  }
+
+  /** How the chat ended, as one sentence; null while it is open. */
+  function closingText() {
+    const name = client.other?.name ?? title;
+    return {
+      me: 'You ended the chat.',
+      other: `${name} ended the chat.`,
+      expired: 'This chat has expired and its messages are gone.',
+      unknown: client.state === 'refused' ? connectionText.refused : 'This chat has ended.',
+    }[closedBy(client)] ?? null;
   }
 
   function renderState() {
-    connection.textContent = connectionText[client.state] ?? '';
-    connection.dataset.state = client.state;
     const closed = ['ended', 'expired', 'refused', 'closed'].includes(client.state);
+    connection.textContent = closed ? (showClosing ? closingText() ?? '' : '') : connectionText[client.state] ?? '';
+    connection.dataset.state = client.state;
     input.disabled = closed;
     sendButton.disabled = closed;
     endButton.hidden = closed;
@@ -129,12 +162,21 @@ export function chatView(client, { title, onEnd, isActive = () => true }) {
 
   function renderPresence() {
     const other = client.other;
-    if (!other) { presence.textContent = ''; return; }
-    // While our own connection is down we cannot know theirs.
-    presence.textContent = client.state !== 'open' ? '' : client.otherOnline ? 'Online' : 'Not connected';
-    presence.dataset.online = String(client.state === 'open' && client.otherOnline);
+    const closed = ['ended', 'expired', 'refused', 'closed'].includes(client.state);
+    // While our own connection is down we cannot know theirs; before they join, say so plainly.
+    presence.textContent = closed ? '' : waitingText ?? (!other || client.state !== 'open' ? '' : client.otherOnline ? 'Online' : 'Not in the chat right now');
+    presence.dataset.online = String(!waitingText && client.state === 'open' && client.otherOnline);
     if (!client.otherOnline) typing.textContent = '';
     updateMarks();
+  }
+
+  function renderEndButton() {
+    const waiting = waitingText !== null;
+    endButton.textContent = waiting ? 'Cancel request' : 'End chat';
+    confirmText.textContent = waiting ? `Cancel your request to talk to ${title}?` : 'End this chat for both of you?';
+    confirmYes.textContent = waiting ? 'Yes, cancel it' : 'Yes, end the chat';
+    confirmNo.textContent = waiting ? 'Keep waiting' : 'Keep talking';
+    confirmEnd.setAttribute('aria-label', waiting ? 'Confirm cancelling the request' : 'Confirm ending the chat');
   }
 
   function maybeMarkRead() {
@@ -142,7 +184,10 @@ export function chatView(client, { title, onEnd, isActive = () => true }) {
   }
 
   let typingTimer;
+  // Grows with what is written, up to a few lines (CSS field-sizing where the browser has it).
+  const growsByItself = CSS.supports('field-sizing', 'content');
   input.addEventListener('input', () => {
+    if (!growsByItself) { input.style.height = 'auto'; input.style.height = `${Math.min(input.scrollHeight, 128)}px`; }
     const length = [...input.value].length;
     counter.textContent = length > client.maxMessageLength - 500 ? `${length} / ${client.maxMessageLength}` : '';
     counter.classList.toggle('over', length > client.maxMessageLength);
@@ -162,14 +207,14 @@ export function chatView(client, { title, onEnd, isActive = () => true }) {
       errorLine.textContent = `A message can be at most ${client.maxMessageLength} characters. Split it into two?`;
       return;
     }
+    // No "stopped typing" frame: a message clears the typing line on the other side by itself.
     clearTimeout(typingTimer);
-    client.setTyping(false);
     client.send(content);
     input.value = '';
     counter.textContent = '';
     input.focus();
   });
-  endButton.addEventListener('click', () => { confirmEnd.hidden = false; confirmEnd.querySelector('[data-action="confirm-end"]').focus(); });
+  endButton.addEventListener('click', () => { confirmEnd.hidden = false; confirmYes.focus(); });
   confirmEnd.addEventListener('click', async event => {
     const action = event.target.closest('button')?.dataset.action;
     if (action === 'cancel-end') { confirmEnd.hidden = true; endButton.focus(); }
@@ -182,7 +227,10 @@ export function chatView(client, { title, onEnd, isActive = () => true }) {
 
   client.addEventListener('welcome', () => { retention.textContent = retentionText(client.retentionSeconds); renderPresence(); maybeMarkRead(); });
   client.addEventListener('message', event => renderMessage(event.detail));
-  client.addEventListener('pending', event => renderPending(event.detail));
+  client.addEventListener('pending', event => {
+    if (event.detail && errorLine.dataset.code === 'rate_limited') { errorLine.textContent = ''; errorLine.dataset.code = ''; }
+    renderPending(event.detail);
+  });
   client.addEventListener('receipts', updateMarks);
   client.addEventListener('presence', renderPresence);
   client.addEventListener('state', renderState);
@@ -199,9 +247,23 @@ export function chatView(client, { title, onEnd, isActive = () => true }) {
         ownItems.delete(frame.clientId);
       }
     }
-    errorLine.textContent = frame.code === 'rate_limited' ? 'You are sending very fast; wait a moment.' : frame.message;
+    errorLine.textContent = frame.code === 'rate_limited' ? 'You are sending very fast; your messages will go in a moment.' : frame.message;
+    errorLine.dataset.code = frame.code;
   });
 
   renderState();
-  return { root, focus: () => input.focus(), markRead: maybeMarkRead };
+  renderEndButton();
+  return {
+    root,
+    focus: () => input.focus(),
+    markRead: maybeMarkRead,
+    closingText,
+    /** Before the other side joins: what their presence line says instead, and "Cancel request" for "End chat". */
+    setWaiting(text) {
+      if (waitingText === text) return;
+      waitingText = text;
+      renderPresence();
+      renderEndButton();
+    },
+  };
 }

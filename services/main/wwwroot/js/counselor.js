@@ -3,11 +3,11 @@
 import * as api from './api.js';
 import { el, timeLeft } from './dom.js';
 import { ChatClient } from './chat-client.js';
-import { chatView } from './chat-view.js';
+import { chatView, closedBy } from './chat-view.js';
 
 const statuses = [['available', 'Available'], ['busy', 'Busy'], ['away', 'Away'], ['offline', 'Offline']];
 
-export function counselorApp({ show, announce }, me) {
+export function counselorApp({ show, layout, announce }, me) {
   const chats = new Map(); // sessionId → { session, client, view, tab, panel, badge }
   let selected = null;
   let disposed = false;
@@ -22,12 +22,16 @@ export function counselorApp({ show, announce }, me) {
 
   const profileForm = profileEditor();
   show(el('div', { class: 'desk' },
-    el('h1', {}, `${me.displayName}'s desk`),
-    el('div', { class: 'field inline' }, el('label', { for: 'my-status' }, 'Your status'), statusSelect, statusNote),
-    profileForm,
-    error,
-    el('section', { 'aria-labelledby': 'requests-title' }, el('h2', { id: 'requests-title' }, 'Waiting to talk'), requests),
+    el('div', { class: 'desk-side' },
+      el('h1', {}, `${me.displayName}'s desk`),
+      el('div', { class: 'field inline' }, el('label', { for: 'my-status' }, 'Your status'), statusSelect, statusNote),
+      error,
+      // Who is waiting comes before the profile: it is what cannot wait.
+      el('section', { 'aria-labelledby': 'requests-title' }, el('h2', { id: 'requests-title' }, 'Waiting to talk'), requests),
+      profileForm),
     el('section', { 'aria-labelledby': 'chats-title', class: 'chats' }, el('h2', { id: 'chats-title' }, 'Your chats'), noChats, tablist, panels)));
+  // On a desktop the desk is one screen: the chat column keeps its composer in view however long the lists get.
+  layout('desk');
 
   statusSelect.addEventListener('change', async () => {
     try {
@@ -66,14 +70,24 @@ export function counselorApp({ show, announce }, me) {
     updateBadges();
   }
 
+  const endedShort = { me: 'you ended it', other: 'they ended it', expired: 'expired', unknown: 'ended' };
+
   function updateBadges() {
     for (const c of chats.values()) {
       const unread = c.client.unread;
+      const ended = endedShort[closedBy(c.client)] ?? '';
       c.badge.textContent = unread ? String(unread) : '';
       c.badge.hidden = unread === 0;
-      c.tab.setAttribute('aria-label', `${c.session.studentAlias}${unread ? `, ${unread} unread` : ''}${c.client.state === 'ended' ? ', ended' : ''}`);
+      c.ended.textContent = ended;
+      c.ended.hidden = !ended;
+      c.tab.setAttribute('aria-label', `${c.session.studentAlias}${unread ? `, ${unread} unread` : ''}${ended ? `, ${ended}` : ''}`);
     }
     noChats.hidden = chats.size > 0;
+  }
+
+  /** The tab's title counts who is waiting, so a counsellor working in another tab sees a request arrive. */
+  function updateTitle(waiting) {
+    document.title = waiting ? `(${waiting} waiting) DaprChat` : 'DaprChat';
   }
 
   function openChat(session, firstTicket = null) {
@@ -86,9 +100,10 @@ export function counselorApp({ show, announce }, me) {
     const tabId = `tab-${session.id}`;
     const panelId = `panel-${session.id}`;
     const badge = el('span', { class: 'badge', hidden: true, 'aria-hidden': 'true', 'data-testid': 'unread' });
+    const ended = el('span', { class: 'tab-ended', hidden: true, 'aria-hidden': 'true', 'data-testid': 'tab-ended' });
     const close = el('button', { type: 'button', class: 'close-tab', hidden: true, 'aria-label': `Close the chat with ${session.studentAlias}` }, '×');
     const tab = el('button', { type: 'button', role: 'tab', id: tabId, 'aria-controls': panelId, 'aria-selected': 'false', tabindex: '-1' },
-      session.studentAlias, badge);
+      session.studentAlias, badge, ended);
     const panel = el('div', { role: 'tabpanel', id: panelId, 'aria-labelledby': tabId, hidden: true });
     const view = chatView(client, {
       title: `${session.studentAlias} (${session.studentPseudonym})`,
@@ -99,7 +114,7 @@ export function counselorApp({ show, announce }, me) {
       },
     });
     panel.append(view.root);
-    const entry = { session, client, view, tab, panel, badge };
+    const entry = { session, client, view, tab, panel, badge, ended };
     chats.set(session.id, entry);
     tab.addEventListener('click', () => select(session.id));
     tab.addEventListener('keydown', event => {
@@ -123,7 +138,10 @@ export function counselorApp({ show, announce }, me) {
     client.addEventListener('receipts', updateBadges);
     client.addEventListener('state', event => {
       close.hidden = !['ended', 'expired', 'refused'].includes(event.detail.state);
-      if (event.detail.state === 'ended') announce(`The chat with ${session.studentAlias} has ended.`);
+      // The open tab says it in its own status line; another tab's end is announced here, once.
+      if (['ended', 'expired'].includes(event.detail.state) && selected !== session.id) {
+        announce(closedBy(client) === 'other' ? view.closingText() : `The chat with ${session.studentAlias} has ${event.detail.state}.`);
+      }
       updateBadges();
     });
     tablist.append(el('div', { class: 'tab-wrap' }, tab, close));
@@ -154,6 +172,7 @@ export function counselorApp({ show, announce }, me) {
       const pending = sessions.filter(s => s.status === 'pending');
       for (const s of pending) if (!known.has(s.id)) announce(`${s.studentAlias} is waiting to talk.`);
       known = new Set(pending.map(s => s.id));
+      updateTitle(pending.length);
       requests.replaceChildren(...pending.map(s => el('li', { class: 'request', 'data-session': s.id },
         el('span', {}, el('strong', {}, s.studentAlias), ` (${s.studentPseudonym}) is waiting — answer within ${timeLeft(s.requestExpiresAt)}`),
         el('button', { type: 'button', onclick: () => join(s) }, `Join ${s.studentAlias}`),
@@ -179,6 +198,7 @@ export function counselorApp({ show, announce }, me) {
     dispose() {
       disposed = true;
       clearInterval(poll);
+      updateTitle(0);
       for (const c of chats.values()) c.client.close();
       chats.clear();
     },

@@ -22,3 +22,9 @@ export function timeLeft(until) {
   const seconds = Math.max(0, Math.round((Date.parse(until) - Date.now()) / 1000));
   return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
 }
+
+/** A wait said calmly, never as ticking seconds: "about 2 minutes", "about a minute", "a minute". */
+export function roughly(seconds) {
+  if (seconds >= 90) return `about ${Math.round(seconds / 60)} minutes`;
+  return seconds >= 45 ? 'about a minute' : 'a minute';
+}

@@ -7,7 +7,7 @@ async function refresh() {
     const status = await response.json();
     rows.replaceChildren(...status.apps.map(app => {
       const tr = document.createElement('tr');
-      const cells = [app.appId, app.healthy ? 'healthy' : 'unreachable', `${Math.round(app.elapsedMs)} ms`];
+      const cells = [app.appId, app.healthy ? 'healthy' : 'unreachable', app.elapsedMs === undefined ? '—' : `${Math.round(app.elapsedMs)} ms`];
       cells.forEach((text, i) => {
         const td = document.createElement('td');
         td.textContent = text;
