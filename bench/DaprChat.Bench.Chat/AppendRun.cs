@@ -49,7 +49,7 @@ public static class AppendRun
 
     public static async Task<AppendStats> RunAsync(ChatClients session, Func<Task<ChatClients>>? openFresh, string redisAddress, int count, int window)
     {
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redisAddress);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redisAddress + ",allowAdmin=true");
         var redis = connection.GetDatabase();
         var latencies = new double[count];
         var sentAt = new double[count];

@@ -9,7 +9,7 @@ namespace DaprChat.Bench.Chat;
 /// </summary>
 public sealed class CpuClock(string redisAddress) : IAsyncDisposable
 {
-    private readonly ConnectionMultiplexer _redis = ConnectionMultiplexer.Connect(redisAddress);
+    private readonly ConnectionMultiplexer _redis = ConnectionMultiplexer.Connect(redisAddress + ",allowAdmin=true");
 
     public async Task<double> NowAsync()
     {

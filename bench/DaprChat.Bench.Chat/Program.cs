@@ -123,7 +123,7 @@ public static class ChatBench
         Console.WriteLine($"commands, message 1: {AppendRun.Describe(append.FirstCommands)}");
         Console.WriteLine($"commands, message {append.Messages:N0}: {AppendRun.Describe(append.LastCommands)}");
         Console.WriteLine("slowest acks: " + string.Join(", ", append.Slowest.Select(s => $"#{s.Message:N0} at {s.AtSeconds:0.0} s {Ms(s.Ms)}")));
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(world.Redis!.Address);
+        await using var redis = await world.Redis!.ConnectAsync();
         var persistence = await RedisInfo.ReadAsync(redis.GetDatabase(), "persistence");
         Console.WriteLine($"redis (appendfsync always, as in the tests): {persistence.Number("aof_rewrites")} AOF rewrites in the run, AOF now {persistence.Number("aof_current_size") / 1e6:0.0} MB");
         return 0;

@@ -19,8 +19,8 @@ public sealed class UpCommandTests
     {
         var dir = Directory.CreateTempSubdirectory("daprchat-up-").FullName;
         var ports = AppIds.ToDictionary(id => id, _ => (App: FreePort.Next(), Dapr: FreePort.Next()));
-        // The repository's template with free ports, so the test never collides with a running DaprChat.
-        // As the repository's template: the apps run in Development (dev keys, loud warnings instead of refusals).
+        // The repository's template with free ports, so the test never collides with a running DaprChat; like dapr.yaml
+        // it runs the apps in Development (main makes dev keys only there).
         var template = "version: 1\ncommon:\n  env:\n    DOTNET_ENVIRONMENT: Development\n    ASPNETCORE_ENVIRONMENT: Development\napps:\n" + string.Concat(AppIds.Select(id => $"""
               - appID: {id}
                 appDirPath: {Path.Combine(Repository.Root, "services", id)}
