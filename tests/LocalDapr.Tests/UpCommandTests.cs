@@ -101,8 +101,11 @@ public sealed class UpCommandTests
         }
     }
 
-    [Fact]
-    public async Task Up_started_in_the_background_by_a_script_hands_out_tokens_and_grpc_ports_and_stops_on_SIGTERM_after_its_folder_is_gone()
+    [Theory]
+    [InlineData("TERM", "terminated")]
+    [InlineData("INT", "interrupted")]
+    public async Task Up_started_in_the_background_by_a_script_hands_out_tokens_and_grpc_ports_and_stops_on_SIGTERM_or_SIGINT_after_its_folder_is_gone(
+        string signal, string reason)
     {
         var dir = Directory.CreateTempSubdirectory("daprchat-up-bg-").FullName;
         var appDir = Directory.CreateTempSubdirectory("daprchat-up-app-").FullName;
@@ -119,7 +122,7 @@ public sealed class UpCommandTests
                 command: ["sh", "-c", "env > env.txt; exec sleep 600"]
             """);
         var log = Path.Combine(appDir, "up.log");
-        // A non-interactive script's background job starts with SIGINT ignored: only SIGTERM can stop it.
+        // A non-interactive script's background job starts with SIGINT ignored; up must stop on it all the same.
         var script = $"""
             cd '{dir}'
             dotnet '{Repository.LocalDaprDll}' up -f dapr.yaml --resources-path '{Path.Combine(Repository.Root, "components", "local-memory")}' > '{log}' 2>&1 &
@@ -156,7 +159,7 @@ public sealed class UpCommandTests
             // The template's folder (up's working directory) goes away; stopping must not care.
             Directory.Delete(dir, recursive: true);
             var pid = int.Parse(File.ReadAllText(Path.Combine(appDir, "up.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            using (var term = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            using (var term = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await term.WaitForExitAsync();
             }
@@ -164,7 +167,7 @@ public sealed class UpCommandTests
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await shell.WaitForExitAsync(timeout.Token);
             var output = await File.ReadAllTextAsync(log);
-            Assert.Contains("Stopping (terminated)", output);
+            Assert.Contains($"Stopping ({reason})", output);
             Assert.Contains("All apps and sidecars stopped.", output);
             Assert.Contains("exit=0", output);
             Assert.DoesNotContain("Unhandled exception", output);

@@ -1,6 +1,7 @@
 using LocalDapr.Cli;
 using LocalDapr.Components;
 
+StopSignals.AllowInterrupt();
 try
 {
     return args switch

@@ -3,8 +3,10 @@ using System.Runtime.InteropServices;
 namespace LocalDapr.Cli;
 
 /// <summary>
-/// SIGINT and SIGTERM both mean "stop cleanly". A script's background job starts with SIGINT ignored (POSIX), so
-/// there only SIGTERM arrives; both are handled the same way wherever the process was started.
+/// SIGINT and SIGTERM both mean "stop cleanly", wherever the process was started. A script's background job starts
+/// with SIGINT ignored (POSIX), and .NET leaves a signal that was ignored at start-up ignored even with a registration,
+/// so Main resets SIGINT's disposition to the default first (<see cref="AllowInterrupt"/>): then Ctrl-C, `kill -INT`
+/// and `kill -TERM` all stop `up`.
 /// </summary>
 internal sealed partial class StopSignals : IDisposable
 {
@@ -26,6 +28,18 @@ internal sealed partial class StopSignals : IDisposable
 
     /// <summary>Sends SIGTERM straight through kill(2): spawning kill(1) would fail once the working directory is gone.</summary>
     public static bool Terminate(int pid) => Kill(pid, 15) == 0;
+
+    private const int SigInt = 2;
+
+    /// <summary>
+    /// Un-ignores SIGINT. Must run first thing in Main: once .NET has installed its own handler, resetting the
+    /// disposition would remove that handler instead.
+    /// </summary>
+    public static void AllowInterrupt() => _ = Signal(SigInt, IntPtr.Zero /* SIG_DFL */);
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial IntPtr Signal(int signal, IntPtr handler);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
