@@ -18,6 +18,7 @@ public sealed partial class ChatConnection(
     WebSocket socket,
     ChatTicket ticket,
     ChatAdmission admission,
+    IChatSessionActor room,
     ChatRoomServices services,
     ILogger logger,
     string connectionId) : IDisposable
@@ -67,7 +68,7 @@ public sealed partial class ChatConnection(
             try
             {
                 using var leave = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await services.Sessions.For(SessionId).LeaveAsync(Me, leave.Token);
+                await room.LeaveAsync(Me, leave.Token);
             }
             catch (Exception ex) when (ex is DaprException or HttpRequestException or OperationCanceledException)
             {
@@ -204,7 +205,7 @@ public sealed partial class ChatConnection(
                     await TypingAsync(typing, timeout.Token);
                     break;
                 case ReadRequest read:
-                    Settle((await services.Sessions.For(SessionId).MarkReadAsync(new MarkReadRequest(ParticipantId, read.UpToSeq), timeout.Token)).Outcome);
+                    Settle((await room.MarkReadAsync(new MarkReadRequest(ParticipantId, read.UpToSeq), timeout.Token)).Outcome);
                     break;
                 case ResumeRequest resume when ticket.Permissions.Contains(ChatTickets.Permissions.ViewHistory):
                     await ResumeAsync(resume.AfterSeq, timeout.Token);
@@ -213,7 +214,7 @@ public sealed partial class ChatConnection(
                     Enqueue(new ErrorFrame(ErrorCodes.Forbidden, "This ticket does not allow reading the history"));
                     break;
                 case EndRequest:
-                    await services.Sessions.For(SessionId).EndAsync(new EndChatSessionRequest(ParticipantId, ChatEndReasons.Ended), timeout.Token);
+                    await room.EndAsync(new EndChatSessionRequest(ParticipantId, ChatEndReasons.Ended), timeout.Token);
                     break;
                 case PingRequest ping:
                     Enqueue(new PongFrame(ping.Id));
@@ -235,7 +236,7 @@ public sealed partial class ChatConnection(
             return;
         }
 
-        var result = await services.Sessions.For(SessionId).SendAsync(new SendChatMessageRequest(ParticipantId, send.ClientId, send.Content), cancellationToken);
+        var result = await room.SendAsync(new SendChatMessageRequest(ParticipantId, send.ClientId, send.Content), cancellationToken);
         if (result.Outcome == ChatOutcomes.Ok)
         {
             // Acknowledged only now: the actor answers after the message is stored.
@@ -364,7 +365,7 @@ public sealed partial class ChatConnection(
                 lastRenew = services.Time.GetTimestamp();
                 try
                 {
-                    Settle((await services.Sessions.For(SessionId).AdmitAsync(Me, cancellationToken)).Outcome);
+                    Settle((await room.AdmitAsync(Me, cancellationToken)).Outcome);
                 }
                 catch (Exception ex) when (ex is DaprException or HttpRequestException)
                 {

@@ -29,14 +29,14 @@ public static partial class SessionSocketEndpoint
             return;
         }
 
-        var (ticket, admission, connectionId) = refusal.Admitted!.Value;
+        var (ticket, admission, connectionId, room) = refusal.Admitted!.Value;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             SubProtocol = OfferedProtocols(context).Contains(Protocol.SubProtocol) ? Protocol.SubProtocol : null,
             KeepAliveInterval = options.Value.KeepAliveInterval,
             KeepAliveTimeout = options.Value.KeepAliveTimeout,
         });
-        using var connection = new ChatConnection(socket, ticket, admission, services, logger, connectionId);
+        using var connection = new ChatConnection(socket, ticket, admission, room, services, logger, connectionId);
         registry.Add(connection);
         try
         {
@@ -77,10 +77,12 @@ public static partial class SessionSocketEndpoint
 
         var ticket = check.Ticket!;
         var connectionId = Guid.NewGuid().ToString("N");
+        // One proxy for the socket's life: the SDK builds a proxy's JSON serialisation metadata afresh for each proxy.
+        var room = sessions.For(sessionId);
         ChatAdmission admission;
         try
         {
-            admission = await sessions.For(sessionId).AdmitAsync(new ChatConnectionRequest(ticket.ParticipantId, connectionId), context.RequestAborted);
+            admission = await room.AdmitAsync(new ChatConnectionRequest(ticket.ParticipantId, connectionId), context.RequestAborted);
         }
         catch (Exception ex) when (ex is DaprException or HttpRequestException)
         {
@@ -89,7 +91,7 @@ public static partial class SessionSocketEndpoint
 
         return admission.Outcome switch
         {
-            ChatOutcomes.Ok => new Refusal(null, null, (ticket, admission, connectionId)),
+            ChatOutcomes.Ok => new Refusal(null, null, (ticket, admission, connectionId, room)),
             ChatOutcomes.NotParticipant => Refuse(StatusCodes.Status403Forbidden, "not_a_participant", "You are not a participant of this session"),
             ChatOutcomes.Ended => Refuse(StatusCodes.Status410Gone, "session_ended", "This session has ended"),
             ChatOutcomes.Expired => Refuse(StatusCodes.Status410Gone, "session_expired", "This session has expired"),
@@ -115,7 +117,7 @@ public static partial class SessionSocketEndpoint
     private static Refusal Refuse(int status, string code, string title) =>
         new(TypedResults.Problem(title: title, statusCode: status, extensions: new Dictionary<string, object?> { ["code"] = code }), code, null);
 
-    private sealed record Refusal(IResult? Result, string? Code, (ChatTicket Ticket, ChatAdmission Admission, string ConnectionId)? Admitted);
+    private sealed record Refusal(IResult? Result, string? Code, (ChatTicket Ticket, ChatAdmission Admission, string ConnectionId, IChatSessionActor Room)? Admitted);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Socket for session {SessionId} refused: {Code}")]
     private static partial void LogRefused(ILogger logger, string sessionId, string code);
