@@ -11,13 +11,13 @@ namespace LocalDapr.Tests;
 /// The built apps as Kubernetes runs them (Production, an APP_API_TOKEN from the app-token Secret), tried from outside:
 /// every sidecar-only route answers 401 without the token, and an app without one refuses to start.
 /// </summary>
-public sealed class OutsideCallerTests
+public sealed partial class OutsideCallerTests
 {
     private static readonly string[] AppIds = ["main", "chat", "notify", "summarize"];
 
     public static TheoryData<string> Apps => new(AppIds);
 
-    private static Process StartApp(string appId, int port, string? appApiToken)
+    private static Process StartApp(string appId, string? appApiToken)
     {
         var dir = Path.Combine(Repository.Root, "services", appId);
         var dll = Path.Combine(dir, "bin", Repository.Configuration, "net10.0", $"DaprChat.{char.ToUpperInvariant(appId[0])}{appId[1..]}.dll");
@@ -29,7 +29,9 @@ public sealed class OutsideCallerTests
         };
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        info.Environment["APP_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The app picks its own free port and says which (a port chosen here could be taken before the app binds it).
+        info.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        info.Environment.Remove("APP_PORT");
         // No sidecar: the apps only wait for it, which is all this test needs of them.
         info.Environment["DAPR_HTTP_ENDPOINT"] = "http://127.0.0.1:1";
         info.Environment["DAPR_GRPC_ENDPOINT"] = "http://127.0.0.1:1";
@@ -67,17 +69,33 @@ public sealed class OutsideCallerTests
     [MemberData(nameof(Apps))]
     public async Task Under_the_Kubernetes_settings_every_sidecar_only_route_of_the_app_refuses_an_outside_caller_with_401(string appId)
     {
-        var port = FreePort.Next();
-        using var app = StartApp(appId, port, appApiToken: Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+        using var app = StartApp(appId, appApiToken: Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
         var output = new StringBuilder();
-        app.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        app.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Record(string? line)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+
+            if (line is not null && ListeningOn().Match(line) is { Success: true } match)
+            {
+                listening.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        app.OutputDataReceived += (_, e) => Record(e.Data);
+        app.ErrorDataReceived += (_, e) => Record(e.Data);
         app.BeginOutputReadLine();
         app.BeginErrorReadLine();
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            await HttpExtensions.EventuallyAsync(async () => !app.HasExited && await IsUpAsync(http, port), TimeSpan.FromSeconds(60), $"{appId} answers /healthz");
+            var started = await Task.WhenAny(listening.Task, app.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(90)));
+            Assert.True(started == listening.Task, $"{appId} did not start listening:\n{output}");
+            var port = await listening.Task;
+            await HttpExtensions.EventuallyAsync(async () => await IsUpAsync(http, port), TimeSpan.FromSeconds(30), $"{appId} answers /healthz");
 
             foreach (var route in SidecarOnlyRoutes.ByApp[appId])
             {
@@ -98,7 +116,7 @@ public sealed class OutsideCallerTests
     [MemberData(nameof(Apps))]
     public async Task Outside_development_the_app_refuses_to_start_without_an_app_token_and_says_why(string appId)
     {
-        using var app = StartApp(appId, FreePort.Next(), appApiToken: null);
+        using var app = StartApp(appId, appApiToken: null);
         var errors = app.StandardError.ReadToEndAsync();
         var output = app.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -120,4 +138,7 @@ public sealed class OutsideCallerTests
             return false;
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    private static partial System.Text.RegularExpressions.Regex ListeningOn();
 }
