@@ -32,6 +32,7 @@ app.MapSessionsApi();
 app.MapDashboardApi();
 app.MapAdminApi();
 app.MapDevicesApi();
+app.MapRecipientDevicesApi();
 app.MapStatusApi();
 app.MapClientConfigApi();
 

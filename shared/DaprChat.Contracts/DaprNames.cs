@@ -42,6 +42,9 @@ public static class DaprNames
         public const string SummaryReady = "summary.ready";
         public const string SummaryFailed = "summary.failed";
 
+        /// <summary>On <see cref="PubSubs.Fanout"/>: a counsellor's dashboard notification, so the notify instance holding their stream hears it.</summary>
+        public const string DashboardNotification = "notify.dashboard";
+
         /// <summary>
         /// Each app's own dead-letter topic, on every pub/sub it subscribes on: where daprd moves an event the app
         /// dropped or kept failing, and where the app logs it (by id and topic, never its data). The sidecar publishes a

@@ -134,8 +134,12 @@ public static class DaprTopology
 
     public static AppTopology Notify { get; } = new(DaprNames.Apps.Notify)
     {
+        // Quiet-period marks and each counsellor's kept notifications: Redis with per-key TTL, like the chat data.
+        StateStores = [DaprNames.StateStores.Chat],
+        Publishes = [new(DaprNames.PubSubs.Fanout, DaprNames.Topics.DashboardNotification)],
         Subscribes =
         [
+            new(DaprNames.PubSubs.Fanout, DaprNames.Topics.DashboardNotification),
             new(DaprNames.PubSubs.Events, DaprNames.Topics.OfflineMessage),
             new(DaprNames.PubSubs.Events, DaprNames.Topics.SessionRequested),
             new(DaprNames.PubSubs.Events, DaprNames.Topics.SessionEnded),

@@ -58,3 +58,17 @@ public sealed record SummaryReadyEvent(
     string SessionId,
     string RequestedBy,
     DateTimeOffset ReadyAt);
+
+/// <summary>main: a student asked a counsellor for a chat. Names the counsellor by account id and nothing of the student.</summary>
+public sealed record SessionRequestedEvent(
+    string SessionId,
+    string CounselorId,
+    DateTimeOffset RequestedAt);
+
+/// <summary>summarize could not make a summary; the counsellor's dashboard hears of it.</summary>
+public sealed record SummaryFailedEvent(
+    string JobId,
+    string SessionId,
+    string RequestedBy,
+    string Reason,
+    DateTimeOffset FailedAt);

@@ -19,6 +19,8 @@ public static class SidecarOnlyRoutes
             Subscribe,
             new("POST", "/events/chat-session-ended"),
             new("POST", "/dapr/dead-letters/events"),
+            new("GET", "/internal/devices/counselor/any-account"),
+            new("DELETE", "/internal/devices/student/anon_any/any-device"),
         ],
         ["chat"] =
         [
@@ -32,7 +34,18 @@ public static class SidecarOnlyRoutes
             new("POST", "/dapr/dead-letters/fanout"),
             new("GET", "/sessions/any-session/transcript"),
         ],
-        ["notify"] = [Subscribe],
+        ["notify"] =
+        [
+            Subscribe,
+            new("POST", "/events/offline-message"),
+            new("POST", "/events/session-requested"),
+            new("POST", "/events/session-ended"),
+            new("POST", "/events/summary-ready"),
+            new("POST", "/events/summary-failed"),
+            new("POST", "/fanout/dashboard"),
+            new("POST", "/dapr/dead-letters/events"),
+            new("POST", "/dapr/dead-letters/fanout"),
+        ],
         ["summarize"] = [Subscribe],
     };
 

@@ -1,4 +1,5 @@
 using Dapr;
+using Dapr.Client;
 using Dapr.Actors;
 using Dapr.Actors.Client;
 using DaprChat.Contracts;
@@ -23,6 +24,7 @@ public sealed partial class SessionService(
     DirectoryService directory,
     TokenIssuer tokens,
     IActorProxyFactory actors,
+    DaprClient dapr,
     IOptions<SessionOptions> options,
     TimeProvider time,
     ILogger<SessionService> logger)
@@ -81,6 +83,7 @@ public sealed partial class SessionService(
         }
 
         LogRequested(session.Id, book.Id);
+        await PublishRequestedAsync(session, cancellationToken);
         var ticket = await TicketAsync(session, StudentParticipant(session), cancellationToken);
         return new SessionCreated(StudentSessionView.From(session, o.ChatUrl(session.Id)), ticket);
     }
@@ -301,6 +304,20 @@ public sealed partial class SessionService(
         }
     }
 
+    /// <summary>Tells notify (push and the live desk); a failed publish costs only the notification, never the request.</summary>
+    private async Task PublishRequestedAsync(SessionRecord session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dapr.PublishEventAsync(DaprNames.PubSubs.Events, DaprNames.Topics.SessionRequested,
+                new SessionRequestedEvent(session.Id, session.CounselorId, session.CreatedAt), cancellationToken);
+        }
+        catch (DaprException ex)
+        {
+            LogPublishFailed(ex, session.Id);
+        }
+    }
+
     /// <summary>The session's room in chat: the ChatSession actor, through the SDK's typed proxy.</summary>
     private IChatSessionActor Room(string sessionId) =>
         actors.CreateActorProxy<IChatSessionActor>(new ActorId(sessionId), DaprNames.ActorTypes.ChatSession);
@@ -320,6 +337,9 @@ public sealed partial class SessionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: {From} -> {To}")]
     private partial void LogTransition(string sessionId, string from, string to);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish session.requested for session {SessionId}")]
+    private partial void LogPublishFailed(Exception exception, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ChatSession {SessionId} {Method} failed")]
     private partial void LogActorFailed(Exception exception, string sessionId, string method);
