@@ -432,11 +432,11 @@ public sealed class BrokenManifestTests
     public void Self_hosted_components_that_drift_from_kubernetes_are_reported()
     {
         var selfHosted = Repository.SelfHosted();
-        selfHosted.Find("Component", "fanout")!.Root["scopes"] = new List<object?> { "chat", "notify" };
+        selfHosted.Find("Component", "fanout")!.Root["scopes"] = new List<object?> { "chat", "notify", "summarize" };
         var config = selfHosted.Find("Configuration", "daprchat-main")!.Root.At("spec", "accessControl").Maps("policies").First();
         config.Maps("operations").First()["httpVerb"] = new List<object?> { "GET", "POST" };
         var problems = SelfHostedRules.AgreesWithKubernetes(selfHosted, k8s).ToList();
-        AssertFound(problems, "Component/fanout self-hosted scopes has notify");
+        AssertFound(problems, "Component/fanout self-hosted scopes has summarize");
         AssertFound(problems, "Configuration/daprchat-main self-hosted access and secret rules");
     }
 
