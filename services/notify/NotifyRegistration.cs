@@ -53,7 +53,7 @@ public static class NotifyRegistration
         return app;
     }
 
-    private static void AddFcmClient(IServiceCollection services) =>
+    internal static void AddFcmClient(IServiceCollection services) =>
         services.AddHttpClient(FcmPushSender.ClientName).AddResilienceHandler("fcm", pipeline =>
         {
             // Retries 429 and 5xx (and transport errors) with jittered back-off, honouring Retry-After; never 4xx token errors.
