@@ -115,7 +115,8 @@ public sealed class FakeFcm : IAsyncDisposable
         {
             IssuerSigningKey = new RsaSecurityKey(_key),
             ValidIssuer = ClientEmail,
-            ValidAudience = $"{BaseUrl}token",
+            // Google.Apis.Auth names Google's token endpoint as audience, as Google documents, whatever token_uri it posts to.
+            ValidAudiences = [$"{BaseUrl}token", "https://oauth2.googleapis.com/token"],
             ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
         });
         var scope = result.IsValid && result.Claims.TryGetValue("scope", out var s) ? s as string : null;
