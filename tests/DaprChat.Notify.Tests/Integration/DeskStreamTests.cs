@@ -1,0 +1,115 @@
+using System.Net;
+using DaprChat.Testing;
+using Xunit;
+
+namespace DaprChat.Notify.Tests.Integration;
+
+[Collection(NotifyCollection.Name)]
+public sealed class DeskStreamTests(NotifyWorld world)
+{
+    private readonly Api _api = new(world.Main);
+
+    [Fact]
+    public async Task A_new_request_reaches_the_counsellors_stream_on_whichever_notify_instance_holds_it()
+    {
+        var counselor = await _api.CounselorAsync();
+        var student = await _api.StudentAsync();
+        await using var first = await DeskStream.OpenAsync(world.Notify[0], counselor);
+        await using var second = await DeskStream.OpenAsync(world.Notify[1], counselor);
+
+        var (sessionId, _) = await _api.RequestChatAsync(student, counselor);
+
+        // Generous bounds for a loaded machine; the goal (well under a second) is measured in bench/, not asserted.
+        var onFirst = await first.NextAsync("session.requested", sessionId, TimeSpan.FromSeconds(30));
+        var onSecond = await second.NextAsync("session.requested", sessionId, TimeSpan.FromSeconds(30));
+        Assert.Equal(onFirst.Id, onSecond.Id);
+        Assert.DoesNotContain("anon_", onFirst.Data.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reconnecting_desk_gets_what_it_missed_after_its_last_event_id_and_nothing_before()
+    {
+        var counselor = await _api.CounselorAsync();
+        long seen;
+        string firstSession;
+        await using (var stream = await DeskStream.OpenAsync(world.Notify[0], counselor))
+        {
+            firstSession = (await _api.RequestChatAsync(await _api.StudentAsync(), counselor)).SessionId;
+            seen = (await stream.NextAsync("session.requested", firstSession)).Id;
+        }
+
+        // While the desk is away: another request, handled by whichever instance, kept for the replay.
+        var (missed, _) = await _api.RequestChatAsync(await _api.StudentAsync(), counselor);
+        await Eventually.TrueAsync(() => KeptAsync(counselor, missed), TimeSpan.FromSeconds(30), "the missed request is kept");
+
+        await using var again = await DeskStream.OpenAsync(world.Notify[1], counselor, lastEventId: seen);
+        var replayed = await again.NextAsync("session.requested", missed);
+        Assert.True(replayed.Id > seen);
+        Assert.DoesNotContain(again.Drain(), e => e.Data["sessionId"]?.GetValue<string>() == firstSession);
+    }
+
+    [Fact]
+    public async Task A_students_token_another_apps_ticket_or_none_opens_no_stream()
+    {
+        var student = await _api.StudentAsync();
+        var counselor = await _api.CounselorAsync();
+        var (sessionId, ticket) = await _api.RequestChatAsync(student, counselor);
+
+        using (var none = await DeskStream.OpenRawAsync(world.Notify[0], null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        }
+
+        using (var asStudent = await DeskStream.OpenRawAsync(world.Notify[0], student.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, asStudent.StatusCode);
+        }
+
+        // A chat ticket is main's signature too, but for chat: it opens nothing here.
+        using (var withTicket = await DeskStream.OpenRawAsync(world.Notify[0], ticket))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, withTicket.StatusCode);
+        }
+
+        using (var forged = await DeskStream.OpenRawAsync(world.Notify[0], counselor.AccessToken[..^4] + "AAAA"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        }
+
+        Assert.NotEmpty(sessionId);
+    }
+
+    [Fact]
+    public async Task Another_counsellors_stream_hears_nothing_of_this_counsellors_requests()
+    {
+        var mine = await _api.CounselorAsync();
+        var other = await _api.CounselorAsync();
+        await using var otherStream = await DeskStream.OpenAsync(world.Notify[0], other);
+        await using var myStream = await DeskStream.OpenAsync(world.Notify[1], mine);
+
+        var (forMe, _) = await _api.RequestChatAsync(await _api.StudentAsync(), mine);
+        await myStream.NextAsync("session.requested", forMe);
+        // The other counsellor's own request comes after mine was fanned out; only it reaches their stream.
+        var (forOther, _) = await _api.RequestChatAsync(await _api.StudentAsync(), other);
+        await otherStream.NextAsync("session.requested", forOther);
+        Assert.DoesNotContain(otherStream.Drain(), e => e.Data["sessionId"]?.GetValue<string>() == forMe);
+
+        await using var replay = await DeskStream.OpenAsync(world.Notify[0], other, lastEventId: 0);
+        await replay.NextAsync("session.requested", forOther);
+        Assert.DoesNotContain(replay.Drain(), e => e.Data["sessionId"]?.GetValue<string>() == forMe);
+    }
+
+    private async Task<bool> KeptAsync(User counselor, string sessionId)
+    {
+        await using var probe = await DeskStream.OpenAsync(world.Notify[0], counselor, lastEventId: 0);
+        try
+        {
+            await probe.NextAsync("session.requested", sessionId, TimeSpan.FromSeconds(2));
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+}
