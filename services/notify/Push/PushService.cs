@@ -32,6 +32,10 @@ public sealed partial class PushService(QuietPeriod quiet, IRecipientDevices dev
             return PushDispatch.Quiet;
         }
 
+        // Once claimed, the push is this delivery's to finish even if the sidecar stops waiting (a redelivery now finds
+        // the claim and acks); the FCM client's own timeouts bound it.
+        cancellationToken = CancellationToken.None;
+
         IReadOnlyList<PushDevice> targets;
         try
         {
