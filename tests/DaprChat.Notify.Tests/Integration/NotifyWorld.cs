@@ -58,6 +58,10 @@ public sealed class NotifyWorld : IAsyncLifetime
     public AppSidecar MainSidecar { get; private set; } = null!;
     public int ChatPort { get; private set; }
 
+    public IServiceProvider MainServices { get; private set; } = null!;
+
+    public IServiceProvider NotifyServices { get; private set; } = null!;
+
     /// <summary>Quiet-period reads by key, across both notify instances.</summary>
     public ConcurrentDictionary<string, int> MarkReads { get; } = new(StringComparer.Ordinal);
 
@@ -87,6 +91,7 @@ public sealed class NotifyWorld : IAsyncLifetime
         });
         main.Start();
         _apps.Add(main);
+        MainServices = main.Services;
         Main = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{mainPort}"), Timeout = TimeSpan.FromSeconds(30) };
 
         var notifyClients = new List<HttpClient>();
@@ -102,6 +107,7 @@ public sealed class NotifyWorld : IAsyncLifetime
             }, MarkReads);
             app.Start();
             _apps.Add(app);
+            NotifyServices = app.Services;
             sidecars.Add(sidecar);
             notifyClients.Add(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Timeout.InfiniteTimeSpan });
         }
