@@ -41,11 +41,14 @@ public static class NotifyRegistration
         services.AddSingleton<StreamHub>();
         AddFcmClient(services);
         AddStreamAuth(services);
+        var origins = builder.Configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>()?.AllowedOrigins ?? [];
+        services.AddCors(o => o.AddPolicy(StreamApi.CorsPolicy, p => p.WithOrigins(origins).WithMethods("GET").WithHeaders("Authorization", "Last-Event-ID")));
         return builder;
     }
 
     public static WebApplication MapNotify(this WebApplication app)
     {
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapNotifyEvents();

@@ -145,13 +145,13 @@ public sealed class StudentAndCounselorTests(WebWorld world) : WebTest(world)
     }
 
     [Fact]
-    public async Task The_web_client_is_served_under_a_policy_that_runs_only_mains_scripts_and_connects_only_to_main_and_chat()
+    public async Task The_web_client_is_served_under_a_policy_that_runs_only_mains_scripts_and_connects_only_to_main_chat_and_notify()
     {
         using var response = await World.Http.GetAsync("/");
         response.EnsureSuccessStatusCode();
         var policy = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
         Assert.Contains("script-src 'self';", policy, StringComparison.Ordinal);
-        Assert.Contains($"connect-src 'self' ws://127.0.0.1:{World.ChatProxy.Port};", policy, StringComparison.Ordinal);
+        Assert.Contains($"connect-src 'self' ws://127.0.0.1:{World.ChatProxy.Port} http://127.0.0.1:{World.NotifyPort};", policy, StringComparison.Ordinal);
         Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
         Assert.Equal("no-referrer", string.Join("", response.Headers.GetValues("Referrer-Policy")));
         Assert.Contains("no-store", response.Headers.CacheControl?.ToString(), StringComparison.Ordinal);

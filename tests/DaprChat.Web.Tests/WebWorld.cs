@@ -1,3 +1,4 @@
+extern alias notify;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -37,6 +38,7 @@ public sealed class WebWorld : IAsyncLifetime
 
     private MainApp? _main;
     private ChatApp? _chat;
+    private NotifyApp? _notify;
     private IPlaywright? _playwright;
 
     public string Dir { get; } = Directory.CreateTempSubdirectory("daprchat-web-tests-").FullName;
@@ -45,6 +47,7 @@ public sealed class WebWorld : IAsyncLifetime
     public ChatProxy ChatProxy { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
+    public int NotifyPort { get; private set; }
     public HttpClient Http { get; private set; } = null!;
 
     /// <summary>Where screenshots go: kept by CI with the test results.</summary>
@@ -66,10 +69,16 @@ public sealed class WebWorld : IAsyncLifetime
         var chatSidecar = await AppSidecar.StartAsync(Cluster, "chat", chatPort, Dir);
         _chat = new ChatApp(chatPort, chatSidecar, new Dictionary<string, string?> { ["Chat:AllowedOrigins:0"] = BaseUrl });
         _chat.Start();
+        // notify on its own origin, as under dapr.yaml: the desk reads its stream cross-origin (log-only pushes, no FCM).
+        var notifyPort = NotifyPort = FreePort.Next();
+        var notifySidecar = await AppSidecar.StartAsync(Cluster, "notify", notifyPort, Dir);
+        _notify = new NotifyApp(notifyPort, new Dictionary<string, string?>(notifySidecar.AppSettings) { ["Dashboard:AllowedOrigins:0"] = BaseUrl });
+        _notify.Start();
         var mainSidecar = await AppSidecar.StartAsync(Cluster, "main", mainPort, Dir);
         _main = new MainApp(mainPort, new Dictionary<string, string?>(mainSidecar.AppSettings)
         {
             ["CHAT_SERVICE_URL"] = $"ws://127.0.0.1:{ChatProxy.Port}",
+            ["NOTIFY_SERVICE_URL"] = $"http://127.0.0.1:{notifyPort}",
             ["Accounts:BootstrapAdminEmail"] = AdminEmail,
             ["Accounts:SignInPermitsPerAddress"] = "100000",
             ["Accounts:RefreshPermitsPerAddress"] = "100000",
@@ -83,6 +92,7 @@ public sealed class WebWorld : IAsyncLifetime
         {
             await chatSidecar.Sidecar.WaitUntilReadyAsync(ready.Token);
             await mainSidecar.Sidecar.WaitUntilReadyAsync(ready.Token);
+            await notifySidecar.Sidecar.WaitUntilReadyAsync(ready.Token);
         }
 
         Http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
@@ -161,6 +171,11 @@ public sealed class WebWorld : IAsyncLifetime
             await _chat.DisposeAsync();
         }
 
+        if (_notify is not null)
+        {
+            await _notify.DisposeAsync();
+        }
+
         if (ChatProxy is not null)
         {
             await ChatProxy.DisposeAsync();
@@ -216,6 +231,27 @@ public static class Chromium
 
 /// <summary>The real main app on a loopback port, serving the web client from its wwwroot.</summary>
 public sealed class MainApp(int port, IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+{
+    public void Start()
+    {
+        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, port));
+        StartServer();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+    }
+}
+
+/// <summary>The real notify app on a loopback port: the desk's live stream.</summary>
+public sealed class NotifyApp(int port, IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<notify::Program>
 {
     public void Start()
     {

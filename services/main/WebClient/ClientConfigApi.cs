@@ -6,7 +6,7 @@ namespace DaprChat.Main.WebClient;
 public sealed record HelpLine(string? EmergencyNumber, string HelplinesUrl);
 
 /// <summary>What a client shows before anyone signs in: the help line, and how long a counsellor has to answer.</summary>
-public sealed record ClientConfig(HelpLine Help, int RequestTimeoutSeconds);
+public sealed record ClientConfig(HelpLine Help, int RequestTimeoutSeconds, string? NotificationStreamUrl = null);
 
 /// <summary>
 /// The deployment's settings a page needs, as JSON: the content security policy allows no inline script, so values
@@ -20,7 +20,8 @@ public static class ClientConfigApi
         return endpoints;
     }
 
-    private static Ok<ClientConfig> Get(IOptions<HelpOptions> help, IOptions<Sessions.SessionOptions> sessions) => TypedResults.Ok(new ClientConfig(
+    private static Ok<ClientConfig> Get(IOptions<HelpOptions> help, IOptions<Sessions.SessionOptions> sessions, IConfiguration configuration) => TypedResults.Ok(new ClientConfig(
         new HelpLine(string.IsNullOrEmpty(help.Value.EmergencyNumber) ? null : help.Value.EmergencyNumber, help.Value.HelplinesUrl),
-        (int)Math.Round(sessions.Value.RequestTimeout.TotalSeconds)));
+        (int)Math.Round(sessions.Value.RequestTimeout.TotalSeconds),
+        NotifyStreamUrl.For(configuration)));
 }

@@ -8,8 +8,9 @@ public static class WebClientMiddleware
     public static WebApplication UseWebClient(this WebApplication app)
     {
         var chatUrl = new Uri(app.Services.GetRequiredService<IOptions<Sessions.SessionOptions>>().Value.ChatServiceUrl);
-        // Scripts and styles from main only, sockets to main and chat only: injected text could neither run nor phone home.
-        var policy = $"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' {chatUrl.GetLeftPart(UriPartial.Authority)}; "
+        var notifyOrigin = NotifyStreamUrl.Origin(app.Configuration) is { } origin ? " " + origin.GetLeftPart(UriPartial.Authority) : "";
+        // Scripts and styles from main only, connections to main, chat and notify only: injected text could neither run nor phone home.
+        var policy = $"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' {chatUrl.GetLeftPart(UriPartial.Authority)}{notifyOrigin}; "
             + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
         app.Use((context, next) =>
         {

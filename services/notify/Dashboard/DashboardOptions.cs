@@ -13,4 +13,7 @@ public sealed class DashboardOptions
 
     /// <summary>An SSE comment this often keeps proxies from closing an idle stream.</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Web client origins allowed to read the stream cross-origin (self-hosted, where notify has its own port); none behind the ingress.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
 }

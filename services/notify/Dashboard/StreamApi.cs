@@ -15,10 +15,11 @@ namespace DaprChat.Notify.Dashboard;
 public static class StreamApi
 {
     public const string BookPolicy = "book";
+    public const string CorsPolicy = "desk";
 
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(DaprTopology.Routes.NotificationStream, StreamAsync).RequireAuthorization(BookPolicy);
+        endpoints.MapGet(DaprTopology.Routes.NotificationStream, StreamAsync).RequireAuthorization(BookPolicy).RequireCors(CorsPolicy);
         return endpoints;
     }
 

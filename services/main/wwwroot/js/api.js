@@ -72,6 +72,12 @@ export async function call(method, path, body) {
   }
 }
 
+/** A valid access token for another DaprChat service (notify's live stream), refreshed when about to expire; null when signed out. */
+export async function bearer() {
+  if (!access || access.expiresAt - Date.now() < 30_000) await resume();
+  return access?.token ?? null;
+}
+
 let config = null;
 
 /** The deployment's settings for the page (help line, request timeout); asked once, kept in memory. */

@@ -4,6 +4,7 @@ import * as api from './api.js';
 import { el, timeLeft } from './dom.js';
 import { ChatClient } from './chat-client.js';
 import { chatView, closedBy } from './chat-view.js';
+import { deskStream } from './desk-stream.js';
 
 const statuses = [['available', 'Available'], ['busy', 'Busy'], ['away', 'Away'], ['offline', 'Offline']];
 
@@ -19,17 +20,23 @@ export function counselorApp({ show, layout, announce }, me) {
   const tablist = el('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Your chats' });
   const panels = el('div', { class: 'panels' });
   const noChats = el('p', { class: 'empty' }, 'No active chats. Join a waiting request to start one.');
+  // Quiet by design: a toast that fades, never a sound or a modal; the live region says it to screen readers.
+  const toasts = el('div', { class: 'toasts', 'aria-hidden': 'true' });
+  const live = el('span', { class: 'live-state', 'data-testid': 'live-state', 'data-state': 'connecting' }, 'Connecting…');
+  const alerts = el('button', { type: 'button', class: 'secondary small', hidden: true }, 'Alert me in other tabs');
 
   const profileForm = profileEditor();
   show(el('div', { class: 'desk' },
     el('div', { class: 'desk-side' },
       el('h1', {}, `${me.displayName}'s desk`),
+      el('p', { class: 'desk-live' }, live, alerts),
       el('div', { class: 'field inline' }, el('label', { for: 'my-status' }, 'Your status'), statusSelect, statusNote),
       error,
       // Who is waiting comes before the profile: it is what cannot wait.
       el('section', { 'aria-labelledby': 'requests-title' }, el('h2', { id: 'requests-title' }, 'Waiting to talk'), requests),
       profileForm),
-    el('section', { 'aria-labelledby': 'chats-title', class: 'chats' }, el('h2', { id: 'chats-title' }, 'Your chats'), noChats, tablist, panels)));
+    el('section', { 'aria-labelledby': 'chats-title', class: 'chats' }, el('h2', { id: 'chats-title' }, 'Your chats'), noChats, tablist, panels),
+    toasts));
   // On a desktop the desk is one screen: the chat column keeps its composer in view however long the lists get.
   layout('desk');
 
@@ -165,12 +172,36 @@ export function counselorApp({ show, layout, announce }, me) {
     try { await api.call('POST', `/api/dashboard/sessions/${encodeURIComponent(session.id)}/decline`); await load(); } catch (e) { error.textContent = e.message; }
   }
 
-  let known = new Set();
+  function toast(text) {
+    const item = el('div', { class: 'toast', 'data-testid': 'toast' }, text);
+    toasts.append(item);
+    setTimeout(() => item.remove(), 6000);
+  }
+
+  /** A system notification only when the desk is in a background tab and the counsellor allowed it; never any names. */
+  function backgroundAlert(sessionId) {
+    if (!document.hidden || !('Notification' in window) || Notification.permission !== 'granted') return;
+    const n = new Notification('DaprChat', { body: 'Someone is waiting to talk', tag: `request-${sessionId}` });
+    n.onclick = () => { window.focus(); n.close(); };
+  }
+
+  if ('Notification' in window && Notification.permission === 'default') {
+    alerts.hidden = false;
+    alerts.addEventListener('click', async () => { await Notification.requestPermission(); alerts.hidden = true; });
+  }
+
+  let known = null;
   async function load() {
     try {
       const sessions = await api.call('GET', '/api/dashboard/sessions');
       const pending = sessions.filter(s => s.status === 'pending');
-      for (const s of pending) if (!known.has(s.id)) announce(`${s.studentAlias} is waiting to talk.`);
+      for (const s of pending) {
+        if (known && !known.has(s.id)) {
+          announce(`${s.studentAlias} is waiting to talk.`);
+          toast(`${s.studentAlias} is waiting to talk`);
+          backgroundAlert(s.id);
+        }
+      }
       known = new Set(pending.map(s => s.id));
       updateTitle(pending.length);
       requests.replaceChildren(...pending.map(s => el('li', { class: 'request', 'data-session': s.id },
@@ -191,13 +222,30 @@ export function counselorApp({ show, layout, announce }, me) {
     }
   }).catch(e => { error.textContent = e.message; });
   load();
-  const poll = setInterval(() => { if (!disposed) load(); }, 3000);
+  // Live notifications from notify; only while the stream is down does the desk fall back to a slow poll.
+  const slowPoll = 30_000;
+  let poll = null;
+  let reload = null;
+  const stream = api.clientConfig().then(config => deskStream(config?.notificationStreamUrl ?? '/notifications/stream', {
+    onEvent: () => {
+      // A burst of notifications is one reload of the lists.
+      reload ??= setTimeout(() => { reload = null; if (!disposed) load(); }, 150);
+    },
+    onState: state => {
+      live.dataset.state = state;
+      live.textContent = state === 'up' ? 'Live' : 'Reconnecting…';
+      if (state === 'up') { clearInterval(poll); poll = null; }
+      else poll ??= setInterval(() => { if (!disposed) load(); }, slowPoll);
+    },
+  }));
   updateBadges();
 
   return {
     dispose() {
       disposed = true;
       clearInterval(poll);
+      clearTimeout(reload);
+      stream.then(s => s.close());
       updateTitle(0);
       for (const c of chats.values()) c.client.close();
       chats.clear();
