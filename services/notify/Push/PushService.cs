@@ -86,7 +86,7 @@ public sealed partial class PushService(QuietPeriod quiet, IRecipientDevices dev
         return PushDispatch.Sent;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Push for {RecipientKind} in session {SessionId}: {DeviceCount} devices")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Push for {RecipientKind} in session {SessionId}: {DeviceCount} devices")]
     private partial void LogDevices(string recipientKind, string sessionId, int deviceCount);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed a dead {Platform} token of a {RecipientKind} (session {SessionId})")]
