@@ -10,7 +10,7 @@ public sealed class DeskLiveTests(WebWorld world) : WebTest(world)
     [Fact]
     public async Task The_desk_shows_a_new_request_without_reloading_and_without_polling()
     {
-        var counselor = await CounselorAtDeskAsync("Dr Hazel", "anxiety");
+        var counselor = await CounselorAtDeskAsync("Dr Juniper", "anxiety");
         var polls = 0;
         var streams = 0;
         counselor.Request += (_, request) =>
@@ -33,7 +33,7 @@ public sealed class DeskLiveTests(WebWorld world) : WebTest(world)
 
         var student = await OpenAsync(390, 844);
         await RegisterStudentAsync(student, "Sam");
-        await AskAsync(student, "Dr Hazel");
+        await AskAsync(student, "Dr Juniper");
 
         await Expect(counselor.Locator("li.request")).ToHaveCountAsync(1);
         await Expect(counselor.GetByTestId("toast")).ToContainTextAsync("is waiting to talk");

@@ -44,12 +44,10 @@ public static class EventsApi
 
     private static async Task<Ok<TopicResponse>> SessionEndedAsync(SessionEndedEvent ended, SessionLookup sessions, NotificationStore desk, CancellationToken cancellationToken)
     {
-        // chat names who ended it, not who counsels it: the counsellor is told when they ended it or when a student did.
-        if (ended.EndedBy is { Length: > 0 } by && RecipientKinds.Of(by) == RecipientKinds.Counselor)
-        {
-            await desk.AddAsync(by, DashboardKinds.SessionEnded, ended.SessionId, $"{DashboardKinds.SessionEnded}:{ended.SessionId}", null, cancellationToken);
-        }
-        else if (await sessions.CounselorOfAsync(ended.SessionId, cancellationToken) is { } counselorId)
+        // chat names who ended it ("system" at expiry), not who counsels it: the counsellor comes from the request notify saw.
+        var counselorId = await sessions.CounselorOfAsync(ended.SessionId, cancellationToken)
+            ?? (ended.EndedBy is { Length: > 0 } by && by != "system" && RecipientKinds.Of(by) == RecipientKinds.Counselor ? by : null);
+        if (counselorId is not null)
         {
             await desk.AddAsync(counselorId, DashboardKinds.SessionEnded, ended.SessionId, $"{DashboardKinds.SessionEnded}:{ended.SessionId}", null, cancellationToken);
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using DaprChat.Contracts;
 using DaprChat.Testing;
 using Xunit;
 
@@ -97,6 +98,29 @@ public sealed class DeskStreamTests(NotifyWorld world)
         await using var replay = await DeskStream.OpenAsync(world.Notify[0], other, lastEventId: 0);
         await replay.NextAsync("session.requested", forOther);
         Assert.DoesNotContain(replay.Drain(), e => e.Data["sessionId"]?.GetValue<string>() == forMe);
+    }
+
+    [Fact]
+    public async Task A_chat_that_ends_and_a_summary_that_is_ready_or_failed_reach_the_counsellors_desk()
+    {
+        var counselor = await _api.CounselorAsync();
+        var student = await _api.StudentAsync();
+        await using var desk = await DeskStream.OpenAsync(world.Notify[0], counselor);
+        var (sessionId, _) = await _api.RequestChatAsync(student, counselor);
+        await desk.NextAsync("session.requested", sessionId);
+        await _api.JoinAsync(counselor, sessionId);
+
+        // The student ends it in chat's room (through main); chat publishes chat.session-ended, naming the student.
+        await _api.JsonAsync(HttpMethod.Post, $"/api/sessions/{sessionId}/end", student.AccessToken);
+        await desk.NextAsync("session.ended", sessionId);
+
+        // summarize is not part of this world: its events are published as it publishes them.
+        using var dapr = world.MainSidecar.CreateClient();
+        await dapr.PublishEventAsync("events", "summary.ready", new SummaryReadyEvent("job-1-" + sessionId, sessionId, counselor.Id, DateTimeOffset.UtcNow));
+        await dapr.PublishEventAsync("events", "summary.failed", new SummaryFailedEvent("job-2-" + sessionId, sessionId, counselor.Id, "generation_failed", DateTimeOffset.UtcNow));
+        var ready = await desk.NextAsync("summary.ready", sessionId);
+        Assert.Equal("job-1-" + sessionId, ready.Data["jobId"]!.GetValue<string>());
+        await desk.NextAsync("summary.failed", sessionId);
     }
 
     private async Task<bool> KeptAsync(User counselor, string sessionId)
