@@ -1,4 +1,3 @@
-using Dapr;
 using Dapr.Client;
 using DaprChat.Contracts;
 using Microsoft.Extensions.Options;
@@ -30,15 +29,8 @@ public sealed class DaprPushMarks(DaprClient dapr) : IPushMarks
     public async Task<bool> TrySaveAsync(string key, PushMark mark, string etag, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var metadata = new Dictionary<string, string> { ["ttlInSeconds"] = Math.Max(1, (long)Math.Ceiling(ttl.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        try
-        {
-            return await dapr.TrySaveStateAsync(DaprNames.StateStores.Chat, key, mark, etag, FirstWrite, metadata, cancellationToken);
-        }
-        catch (DaprException)
-        {
-            // A key that vanished (TTL) between read and write reads as a stale ETag to some stores: someone else may claim it.
-            return false;
-        }
+        // False only for an ETag conflict (another instance wrote first); any other failure throws, so the event is redelivered.
+        return await dapr.TrySaveStateAsync(DaprNames.StateStores.Chat, key, mark, etag, FirstWrite, metadata, cancellationToken);
     }
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
