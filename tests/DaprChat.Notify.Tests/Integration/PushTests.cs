@@ -117,4 +117,26 @@ public sealed class PushTests(NotifyWorld world)
         var push = Assert.Single(world.Fcm.To(device));
         Assert.Equal(PushScreens.Desk, push.Message["data"]!["screen"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_counsellor_not_in_the_chat_hears_of_the_students_message_on_the_desk_and_the_phone_without_its_text()
+    {
+        var student = await _api.StudentAsync();
+        var counselor = await _api.CounselorAsync();
+        var device = NewToken();
+        await _api.RegisterDeviceAsync(counselor, device);
+        var (sessionId, studentTicket) = await _api.RequestChatAsync(student, counselor);
+        await _api.JoinAsync(counselor, sessionId);
+        await using var desk = await DeskStream.OpenAsync(world.Notify[0], counselor);
+        await using var studentSocket = await ChatSocket.ConnectAsync(world.ChatPort, sessionId, studentTicket);
+
+        await studentSocket.SendMessageAsync("CANARY-b2 I need to talk");
+
+        var noted = await desk.NextAsync("student.message", sessionId, Generous);
+        Assert.DoesNotContain("CANARY", noted.Data.ToJsonString(), StringComparison.Ordinal);
+        // The request already pushed to this phone for this session: the quiet period holds the message's push back.
+        await Eventually.TrueAsync(() => world.Fcm.To(device).Any(), Generous, "the counsellor's phone got the request");
+        Assert.All(world.Fcm.To(device), p => Assert.DoesNotContain("CANARY", p.RawBody, StringComparison.Ordinal));
+        Assert.Single(world.Fcm.To(device));
+    }
 }
