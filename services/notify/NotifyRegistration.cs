@@ -35,7 +35,7 @@ public static class NotifyRegistration
         services.AddSingleton<PushService>();
         services.AddSingleton<FcmCredentialSource>();
         services.AddSingleton<LogOnlyPushSender>();
-        services.AddSingleton<IPushSender>(sp => sp.GetRequiredService<FcmCredentialSource>().Sender(sp));
+        services.AddSingleton<IPushSender>(sp => sp.GetRequiredService<FcmCredentialSource>());
         services.AddSingleton<NotificationStore>();
         services.AddSingleton<SessionLookup>();
         services.AddSingleton<StreamHub>();
