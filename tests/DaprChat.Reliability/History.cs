@@ -31,3 +31,6 @@ public sealed class History
     public IReadOnlyList<HistoryEvent> Events => [.. _events];
     public IReadOnlyList<FaultInjected> Faults => [.. _faults];
 }
+
+/// <summary>The server refused a send for good (not retryable); the harness never sends such content, so it is a finding.</summary>
+public sealed record Refused(string SessionId, string Side, string ClientId, string Code, DateTimeOffset At) : HistoryEvent(SessionId, Side, At);

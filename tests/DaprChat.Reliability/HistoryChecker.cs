@@ -11,6 +11,8 @@ public enum AnomalyKind
     Inverted,
     /// <summary>A side's transcript (or a seq's client id) differs from the stored one.</summary>
     Diverged,
+    /// <summary>The server refused a well-formed send for good: the message can never be acknowledged.</summary>
+    Refused,
 }
 
 public sealed record Anomaly(AnomalyKind Kind, string SessionId, string Side, string Detail);
@@ -54,7 +56,7 @@ public static class HistoryChecker
             {
                 if (!storedBySeq.TryAdd(m.Seq, m.ClientId))
                     anomalies.Add(new(AnomalyKind.Duplicated, session, "store", $"seq {m.Seq} stored twice"));
-                if (!storedByClient.TryAdd(m.ClientId, m.Seq))
+                if (m.ClientId.Length > 0 && !storedByClient.TryAdd(m.ClientId, m.Seq))
                     anomalies.Add(new(AnomalyKind.Duplicated, session, "store", $"client id {m.ClientId} stored as seq {storedByClient[m.ClientId]} and {m.Seq}"));
             }
             for (var i = 1; i < store.Count; i++)
@@ -79,6 +81,8 @@ public static class HistoryChecker
                     anomalies.Add(new(AnomalyKind.Diverged, session, "store", $"acked seq {a.Seq} is {a.ClientId} but stored as {holder}"));
             }
             acknowledged += ackedSeq.Count;
+            foreach (var r in events.OfType<Refused>().Where(r => r.SessionId == session))
+                anomalies.Add(new(AnomalyKind.Refused, session, r.Side, $"client id {r.ClientId} refused: {r.Code}"));
 
             var receives = events.OfType<Received>().Where(r => r.SessionId == session).ToList();
             foreach (var side in sides)

@@ -74,6 +74,26 @@ public sealed class RedisServer : IAsyncDisposable
 
     public async Task StopAsync() => await StopProcessAsync();
 
+    /// <summary>Freezes the server (SIGSTOP) for <paramref name="duration"/>, then lets it go on (SIGCONT): a hung Redis, not a dead one.</summary>
+    public async Task PauseAsync(TimeSpan duration)
+    {
+        var pid = (_process ?? throw new InvalidOperationException("redis-server is not running")).Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using (var stop = Process.Start("kill", ["-STOP", pid]))
+        {
+            await stop.WaitForExitAsync();
+        }
+
+        try
+        {
+            await Task.Delay(duration);
+        }
+        finally
+        {
+            using var resume = Process.Start("kill", ["-CONT", pid]);
+            await resume.WaitForExitAsync();
+        }
+    }
+
     /// <summary>The keys matching <paramref name="pattern"/>, read with redis-cli (it comes with Debian's redis-server), in order.</summary>
     public async Task<IReadOnlyList<string>> KeysAsync(string pattern)
     {
