@@ -3,7 +3,18 @@ using System.Globalization;
 using DaprChat.Reliability;
 
 // Long mode: dotnet run --project bench/DaprChat.Bench.Reliability -c Release -- [--seed N] [--sessions N] [--rate MSG_PER_S]
-//   [--minutes M] [--fault-every S] [--redis-pause S]. Prints the checker's figures and, as a soak, memory and handle growth.
+//   [--minutes M] [--fault-every S] [--redis-pause S], or --storm CLIENTS. Prints the checker's figures and, as a soak, memory and handle growth.
+// --storm N: only the resume storm with N clients (1,000 for the figure).
+var storm = Array.IndexOf(args, "--storm");
+if (storm >= 0)
+{
+    Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+    var clients = int.Parse(args[storm + 1], CultureInfo.InvariantCulture);
+    var result = await ResumeStorm.RunAsync(clients, TimeSpan.FromMinutes(5), Console.WriteLine);
+    Console.WriteLine(result);
+    return result.Check.Ok ? 0 : 1;
+}
+
 var options = new FaultRunOptions(Seed: 17, Sessions: 50, MessagesPerSecond: 200, Duration: TimeSpan.FromMinutes(5));
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
