@@ -74,6 +74,26 @@ public sealed class RedisServer : IAsyncDisposable
 
     public async Task StopAsync() => await StopProcessAsync();
 
+    /// <summary>Freezes the server (SIGSTOP) for <paramref name="duration"/>, then lets it go on (SIGCONT): a hung Redis, not a dead one.</summary>
+    public async Task PauseAsync(TimeSpan duration)
+    {
+        var pid = (_process ?? throw new InvalidOperationException("redis-server is not running")).Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using (var stop = Process.Start("kill", ["-STOP", pid]))
+        {
+            await stop.WaitForExitAsync();
+        }
+
+        try
+        {
+            await Task.Delay(duration);
+        }
+        finally
+        {
+            using var resume = Process.Start("kill", ["-CONT", pid]);
+            await resume.WaitForExitAsync();
+        }
+    }
+
     /// <summary>The keys matching <paramref name="pattern"/>, read with redis-cli (it comes with Debian's redis-server), in order.</summary>
     public async Task<IReadOnlyList<string>> KeysAsync(string pattern)
     {
@@ -127,7 +147,8 @@ public sealed class RedisServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        // Loading a large append-only file on a busy machine answers LOADING for a while: generous, not a speed goal.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -144,7 +165,7 @@ public sealed class RedisServer : IAsyncDisposable
             await Task.Delay(50, cancellationToken);
         }
 
-        throw new TimeoutException($"redis-server did not answer PING on port {Port} within 10 s");
+        throw new TimeoutException($"redis-server did not answer PING on port {Port} within 30 s");
     }
 
     private async Task<bool> PingAsync()
