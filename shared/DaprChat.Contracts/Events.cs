@@ -58,3 +58,11 @@ public sealed record SummaryReadyEvent(
     string SessionId,
     string RequestedBy,
     DateTimeOffset ReadyAt);
+
+/// <summary>A summary could not be made after the last retry; <see cref="Reason"/> is one of <see cref="SummaryFailureReasons"/>.</summary>
+public sealed record SummaryFailedEvent(
+    string JobId,
+    string SessionId,
+    string RequestedBy,
+    string Reason,
+    DateTimeOffset FailedAt);
