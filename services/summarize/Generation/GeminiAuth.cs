@@ -39,8 +39,7 @@ public sealed class GeminiAuth(DaprClient dapr, IOptions<GeminiOptions> options,
             await gate.WaitAsync(cancellationToken);
             try
             {
-                credential ??= CredentialFactory.FromJson<ServiceAccountCredential>(await ReadSecretAsync(options.Value.ServiceAccountSecret, cancellationToken))
-                    .ToGoogleCredential().CreateScoped(Scope).CreateWithHttpClientFactory(new FactoryAdapter(handlers)).UnderlyingCredential;
+                credential ??= FromServiceAccount(await ReadSecretAsync(options.Value.ServiceAccountSecret, cancellationToken), handlers);
             }
             finally
             {
@@ -50,6 +49,11 @@ public sealed class GeminiAuth(DaprClient dapr, IOptions<GeminiOptions> options,
 
         return ("Authorization", "Bearer " + await credential.GetAccessTokenForRequestAsync(cancellationToken: cancellationToken));
     }
+
+    /// <summary>The cloud-platform token source of a service account JSON; its <c>token_uri</c> is where tokens come from.</summary>
+    public static ITokenAccess FromServiceAccount(string json, IHttpMessageHandlerFactory handlers) =>
+        CredentialFactory.FromJson<ServiceAccountCredential>(json)
+            .ToGoogleCredential().CreateScoped(Scope).CreateWithHttpClientFactory(new FactoryAdapter(handlers)).UnderlyingCredential;
 
     public void Dispose() => gate.Dispose();
 

@@ -22,9 +22,18 @@ public static class GenerationRegistration
         }
 
         builder.Services.AddSingleton<IGeminiAuth, GeminiAuth>();
-        builder.Services.AddHttpClient(GeminiAuth.TokenClient).AddStandardResilienceHandler();
+        AddGeminiHttpClients(builder.Services, gemini);
+        builder.Services.AddSingleton<IChatClient>(sp => new GeminiChatClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(GeminiClient), sp.GetRequiredService<IOptions<GeminiOptions>>(), sp.GetRequiredService<IGeminiAuth>()));
+        return builder;
+    }
+
+    /// <summary>The token and generateContent HttpClients, each with Microsoft.Extensions.Http.Resilience.</summary>
+    public static void AddGeminiHttpClients(IServiceCollection services, GeminiOptions gemini)
+    {
+        services.AddHttpClient(GeminiAuth.TokenClient).AddStandardResilienceHandler();
         // In-process retries stay short (a 429's Retry-After up to the cap); longer waits are the workflow's durable timers.
-        builder.Services.AddHttpClient(GeminiClient).AddStandardResilienceHandler(o =>
+        services.AddHttpClient(GeminiClient).AddStandardResilienceHandler(o =>
         {
             o.Retry.MaxRetryAttempts = Math.Max(1, gemini.HttpRetries);
             o.Retry.MaxDelay = gemini.HttpRetryMaxDelay;
@@ -33,8 +42,5 @@ public static class GenerationRegistration
             o.TotalRequestTimeout.Timeout = (gemini.AttemptTimeout + gemini.HttpRetryMaxDelay) * (gemini.HttpRetries + 1);
             o.CircuitBreaker.SamplingDuration = gemini.AttemptTimeout * 2;
         });
-        builder.Services.AddSingleton<IChatClient>(sp => new GeminiChatClient(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(GeminiClient), sp.GetRequiredService<IOptions<GeminiOptions>>(), sp.GetRequiredService<IGeminiAuth>()));
-        return builder;
     }
 }
