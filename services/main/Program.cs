@@ -30,6 +30,7 @@ app.MapAuthApi();
 app.MapDirectoryApi();
 app.MapSessionsApi();
 app.MapDashboardApi();
+app.MapSummariesApi();
 app.MapAdminApi();
 app.MapDevicesApi();
 app.MapRecipientDevicesApi();

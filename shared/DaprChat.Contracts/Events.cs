@@ -65,7 +65,7 @@ public sealed record SessionRequestedEvent(
     string CounselorId,
     DateTimeOffset RequestedAt);
 
-/// <summary>summarize could not make a summary; the counsellor's dashboard hears of it.</summary>
+/// <summary>A summary could not be made after the last retry; <see cref="Reason"/> is one of <see cref="SummaryFailureReasons"/>.</summary>
 public sealed record SummaryFailedEvent(
     string JobId,
     string SessionId,

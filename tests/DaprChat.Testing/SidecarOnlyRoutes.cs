@@ -46,9 +46,19 @@ public static class SidecarOnlyRoutes
             new("POST", "/dapr/dead-letters/events"),
             new("POST", "/dapr/dead-letters/fanout"),
         ],
-        ["summarize"] = [Subscribe],
+        ["summarize"] =
+        [
+            Subscribe,
+            new("POST", "/events/summary-requested"),
+            new("POST", "/dapr/dead-letters/events"),
+            new("GET", "/summaries/sessions/any-session"),
+            new("GET", "/summaries/students/any-student"),
+            new("POST", "/summaries/sessions/any-session/any-job/review"),
+            new("PUT", "/summaries/sessions/any-session/any-job"),
+            new("DELETE", "/summaries/sessions/any-session/any-job"),
+        ],
     };
 
     /// <summary>Route prefixes that only ever serve Dapr: any route under them must be sidecar-only.</summary>
-    public static IReadOnlyList<string> SidecarPrefixes { get; } = ["dapr/", "actors/", "events/", "fanout/", "internal/"];
+    public static IReadOnlyList<string> SidecarPrefixes { get; } = ["dapr/", "actors/", "events/", "fanout/", "internal/", "summaries/"];
 }

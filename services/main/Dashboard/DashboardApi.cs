@@ -10,8 +10,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprChat.Main.Dashboard;
 
-public sealed record SummaryRequested(string JobId, string SessionId);
-
 /// <summary>A counsellor's or volunteer's own sessions, status and profile. Students appear by pseudonym only.</summary>
 public static class DashboardApi
 {
@@ -22,7 +20,6 @@ public static class DashboardApi
         group.MapPost("/sessions/{sessionId}/join", JoinAsync).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/sessions/{sessionId}/decline", DeclineAsync).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/sessions/{sessionId}/end", EndAsync).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("/sessions/{sessionId}/summary", RequestSummaryAsync);
         group.MapGet("/profile", GetProfileAsync);
         group.MapPut("/profile", UpdateProfileAsync);
         group.MapPut("/status", SetStatusAsync);
@@ -48,24 +45,6 @@ public static class DashboardApi
     {
         var ended = await sessions.EndByBookAsync(user.RequiredAccountId(), sessionId, cancellationToken);
         return ended.Problem is { } problem ? problem.ToResult() : TypedResults.Ok(ended.Value!);
-    }
-
-    /// <summary>Asks summarize for a summary, linked to the student's earlier ones by the opaque student key alone.</summary>
-    private static async Task<Results<Accepted<SummaryRequested>, ProblemHttpResult>> RequestSummaryAsync(string sessionId, ClaimsPrincipal user, SessionService sessions,
-        StudentKeys studentKeys, DaprClient dapr, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var bookId = user.RequiredAccountId();
-        var owned = await sessions.StudentOfBookSessionAsync(bookId, sessionId, cancellationToken);
-        if (owned is not { } found)
-        {
-            return Problem.NotFound("session").ToResult();
-        }
-
-        var jobId = Guid.NewGuid().ToString("N");
-        var studentKey = await studentKeys.ForAccountAsync(found.StudentAccountId, cancellationToken);
-        await dapr.PublishEventAsync(DaprNames.PubSubs.Events, DaprNames.Topics.SummaryRequested,
-            new SummaryRequestedEvent(jobId, sessionId, studentKey, bookId, time.GetUtcNow()), cancellationToken: cancellationToken);
-        return TypedResults.Accepted($"/api/dashboard/sessions/{sessionId}/summary", new SummaryRequested(jobId, sessionId));
     }
 
     private static async Task<Results<Ok<BookProfile>, ProblemHttpResult>> GetProfileAsync(ClaimsPrincipal user, DirectoryService directory, CancellationToken cancellationToken)

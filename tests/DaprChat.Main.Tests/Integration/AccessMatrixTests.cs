@@ -58,6 +58,7 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
     private const string StudentsOwn = "anon=401 studentB=404 counselorB=403 volunteer=403 admin=403 counselorA=403 studentA=200";
     private const string BooksOwn = "anon=401 studentB=403 studentA=403 admin=403 counselorB=404 volunteer=404 counselorA=200";
     private const string BooksOnly = "anon=401 studentB=403 studentA=403 admin=403 counselorB=200 volunteer=200 counselorA=200";
+    private const string SummaryOwn = "anon=401 studentB=403 studentA=403 admin=403 counselorB=404 volunteer=404 counselorA=503";
     private const string AdminOnly = "anon=401 studentB=403 studentA=403 counselorB=403 volunteer=403 counselorA=403 admin=";
 
     /// <summary>Endpoint, body (JSON with placeholders), and role=status in the order they are tried (owners last: some calls change state; rows may run in any order).</summary>
@@ -75,6 +76,12 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
         { "GET /api/dashboard/sessions", "", BooksOnly },
         { "POST /api/dashboard/sessions/{read}/join", "", BooksOwn },
         { "POST /api/dashboard/sessions/{read}/summary", "", BooksOwn.Replace("counselorA=200", "counselorA=202", StringComparison.Ordinal) },
+        // summarize does not run in this fixture: the owner gets past main's checks to its proxy, which says 503.
+        { "GET /api/dashboard/sessions/{read}/summary", "", SummaryOwn },
+        { "GET /api/dashboard/sessions/{read}/summary/history", "", SummaryOwn },
+        { "POST /api/dashboard/sessions/{read}/summary/any-job/review", "", SummaryOwn },
+        { "PUT /api/dashboard/sessions/{read}/summary/any-job", """{"content":{"presentingConcerns":[],"riskIndicators":[],"changeSinceLastSummary":"","suggestedFollowUp":[],"narrative":"x"}}""", SummaryOwn },
+        { "DELETE /api/dashboard/sessions/{read}/summary/any-job", "", SummaryOwn },
         { "POST /api/dashboard/sessions/{decline}/decline", "", BooksOwn },
         { "POST /api/dashboard/sessions/{bookEnd}/end", "", BooksOwn },
         { "GET /api/dashboard/profile", "", BooksOnly },

@@ -5,6 +5,7 @@ import { el, timeLeft } from './dom.js';
 import { ChatClient } from './chat-client.js';
 import { chatView, closedBy } from './chat-view.js';
 import { deskStream } from './desk-stream.js';
+import { summaryPanel } from './summary-panel.js';
 
 const statuses = [['available', 'Available'], ['busy', 'Busy'], ['away', 'Away'], ['offline', 'Offline']];
 
@@ -120,7 +121,7 @@ export function counselorApp({ show, layout, announce }, me) {
         else await api.call('POST', `/api/dashboard/sessions/${encodeURIComponent(session.id)}/end`);
       },
     });
-    panel.append(view.root);
+    panel.append(view.root, summaryPanel(session.id, view.root).root);
     const entry = { session, client, view, tab, panel, badge, ended };
     chats.set(session.id, entry);
     tab.addEventListener('click', () => select(session.id));

@@ -29,6 +29,23 @@ public sealed class LocalDaprCluster : IActorDirectory, IAsyncDisposable
     public SharedComponents Components { get; }
     public ReminderScheduler Reminders { get; }
 
+    private readonly Dictionary<string, Workflows.WorkflowEngine> _workflows = new(StringComparer.Ordinal);
+
+    /// <summary>The workflow engine of an app id: every sidecar of that app serves the same one, so its workers share the work.</summary>
+    public Workflows.WorkflowEngine Workflows(string appId)
+    {
+        lock (_gate)
+        {
+            if (!_workflows.TryGetValue(appId, out var engine))
+            {
+                engine = new Workflows.WorkflowEngine(appId, Time);
+                _workflows[appId] = engine;
+            }
+
+            return engine;
+        }
+    }
+
     /// <summary>Services served on every sidecar's gRPC port beside dapr.proto.runtime.v1.Dapr, behind the same token check.</summary>
     internal List<Func<Sidecar, GrpcServiceBinding>> GrpcServices { get; } = [];
 

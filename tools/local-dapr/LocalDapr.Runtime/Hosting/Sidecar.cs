@@ -139,7 +139,7 @@ public sealed partial class Sidecar : IAsyncDisposable
     /// </summary>
     private async Task StartGrpcAsync(IReadOnlyList<GrpcServiceBinding> extra, CancellationToken cancellationToken)
     {
-        var bindings = new List<GrpcServiceBinding> { DaprGrpcApi.Bind(this) };
+        var bindings = new List<GrpcServiceBinding> { DaprGrpcApi.Bind(this), Workflows.WorkflowGrpcApi.Bind(this) };
         bindings.AddRange(extra);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
