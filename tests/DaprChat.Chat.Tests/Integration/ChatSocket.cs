@@ -70,6 +70,37 @@ public sealed class ChatSocket : IAsyncDisposable
     }
 
     /// <summary>The next frame of <paramref name="type"/>, skipping others (which stay unread for no one).</summary>
+    /// <summary>The next two frames of the two types, in whichever order they come (a fan-out can beat the ack).</summary>
+    public async Task<(JsonObject First, JsonObject Second)> NextPairAsync(string firstType, string secondType, TimeSpan? timeout = null)
+    {
+        JsonObject? first = null, second = null;
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
+        while (first is null || second is null)
+        {
+            JsonObject frame;
+            try
+            {
+                frame = await _frames.Reader.ReadAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"no '{firstType}' and '{secondType}' frames arrived");
+            }
+
+            var type = frame["type"]!.GetValue<string>();
+            if (type == firstType && first is null)
+            {
+                first = frame;
+            }
+            else if (type == secondType && second is null)
+            {
+                second = frame;
+            }
+        }
+
+        return (first, second);
+    }
+
     public async Task<JsonObject> NextAsync(string type, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
