@@ -21,6 +21,7 @@ public static class TestWorkflows
         options.RegisterWorkflow<ParentWorkflow>();
         options.RegisterWorkflow<CounterWorkflow>();
         options.RegisterWorkflow<CatchWorkflow>();
+        options.RegisterWorkflow<TimerSandwichWorkflow>();
         options.RegisterActivity<AppendActivity>();
         options.RegisterActivity<FlakyActivity>();
         options.RegisterActivity<SquareActivity>();
@@ -151,5 +152,15 @@ public sealed class CatchWorkflow : Workflow<string, string>
         {
             return "caught " + ex.FailureDetails.ErrorType + ": " + ex.FailureDetails.ErrorMessage;
         }
+    }
+}
+
+public sealed class TimerSandwichWorkflow : Workflow<string, string>
+{
+    public override async Task<string> RunAsync(WorkflowContext context, string input)
+    {
+        var a = await context.CallActivityAsync<string>(nameof(AppendActivity), input);
+        await context.CreateTimer(TimeSpan.FromSeconds(3));
+        return await context.CallActivityAsync<string>(nameof(AppendActivity), a);
     }
 }
