@@ -36,6 +36,7 @@ public sealed class WorkflowWorld : IAsyncDisposable
     public LocalDaprCluster Cluster { get; private set; }
     public Sidecar Sidecar { get; private set; }
     public DaprWorkflowClient Client { get; private set; } = null!;
+    public IHost FirstWorker => _hosts[0];
 
     public static async Task<WorkflowWorld> StartAsync(Profile profile)
     {
@@ -105,6 +106,15 @@ public sealed class WorkflowWorld : IAsyncDisposable
         await host.StartAsync();
         _hosts.Add(host);
         return host;
+    }
+
+    /// <summary>Stops one worker (its work-item stream closes) without waiting for what it is running.</summary>
+    public async Task StopWorkerAsync(IHost host)
+    {
+        _hosts.Remove(host);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await host.StopAsync(cts.Token);
+        host.Dispose();
     }
 
     public async ValueTask DisposeAsync()
