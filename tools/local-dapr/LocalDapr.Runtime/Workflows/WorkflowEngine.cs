@@ -628,12 +628,12 @@ public sealed class WorkflowEngine(string appId, TimeProvider time, IStateStore?
 
     private void StartTimer(string id, string executionId, int timerId, Timestamp fireAt)
     {
-        var due = fireAt.ToDateTimeOffset() - time.GetUtcNow();
         _ = Task.Run(async () =>
         {
-            if (due > TimeSpan.Zero)
+            // Delays may end a little before the clock reaches fireAt; a timer never fires early.
+            while (fireAt.ToDateTimeOffset() - time.GetUtcNow() is var due && due > TimeSpan.Zero)
             {
-                await Task.Delay(due, time);
+                await Task.Delay(due + TimeSpan.FromMilliseconds(1), time);
             }
 
             lock (_gate)
