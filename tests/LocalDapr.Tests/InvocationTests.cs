@@ -90,11 +90,11 @@ public sealed class InvocationTests
         await using var runtime = await Runtime.StartAsync(Profile.Memory);
         var main = await runtime.AddSidecarAsync("main", null);
 
-        var workflow = await runtime.Http.PostJsonAsync(main.HttpEndpoint + "/v1.0/workflows/dapr/summary/start", "{}");
+        var jobs = await runtime.Http.PostJsonAsync(main.HttpEndpoint + "/v1.0-alpha1/jobs/nightly", "{}");
         var binding = await runtime.Http.PostJsonAsync(main.HttpEndpoint + "/v1.0/bindings/queue", "{}");
         var query = await runtime.Http.PostJsonAsync(main.HttpEndpoint + "/v1.0-alpha1/state/chatstore/query", "{}");
 
-        await workflow.ShouldBeDaprErrorAsync(501, "ERR_NOT_IMPLEMENTED");
+        await jobs.ShouldBeDaprErrorAsync(501, "ERR_NOT_IMPLEMENTED");
         await binding.ShouldBeDaprErrorAsync(501, "ERR_NOT_IMPLEMENTED");
         await query.ShouldBeDaprErrorAsync(501, "ERR_NOT_IMPLEMENTED");
     }

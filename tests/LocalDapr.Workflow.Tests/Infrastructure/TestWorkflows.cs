@@ -21,6 +21,9 @@ public static class TestWorkflows
         options.RegisterWorkflow<ParentWorkflow>();
         options.RegisterWorkflow<CounterWorkflow>();
         options.RegisterWorkflow<CatchWorkflow>();
+        options.RegisterWorkflow<TimerSandwichWorkflow>();
+        options.RegisterWorkflow<StuckOnceWorkflow>();
+        options.RegisterActivity<StuckOnceActivity>();
         options.RegisterActivity<AppendActivity>();
         options.RegisterActivity<FlakyActivity>();
         options.RegisterActivity<SquareActivity>();
@@ -152,4 +155,34 @@ public sealed class CatchWorkflow : Workflow<string, string>
             return "caught " + ex.FailureDetails.ErrorType + ": " + ex.FailureDetails.ErrorMessage;
         }
     }
+}
+
+public sealed class TimerSandwichWorkflow : Workflow<string, string>
+{
+    public override async Task<string> RunAsync(WorkflowContext context, string input)
+    {
+        var a = await context.CallActivityAsync<string>(nameof(AppendActivity), input);
+        await context.CreateTimer(TimeSpan.FromSeconds(3));
+        return await context.CallActivityAsync<string>(nameof(AppendActivity), a);
+    }
+}
+
+/// <summary>Its first execution per key never finishes, as on a worker that dies mid-activity.</summary>
+public sealed class StuckOnceActivity : WorkflowActivity<string, string>
+{
+    public override async Task<string> RunAsync(WorkflowActivityContext context, string input)
+    {
+        var attempt = TestWorkflows.Executions.AddOrUpdate("stuck:" + input, 1, (_, n) => n + 1);
+        if (attempt == 1)
+        {
+            await new TaskCompletionSource().Task;
+        }
+
+        return $"{input} done on {attempt}";
+    }
+}
+
+public sealed class StuckOnceWorkflow : Workflow<string, string>
+{
+    public override Task<string> RunAsync(WorkflowContext context, string input) => context.CallActivityAsync<string>(nameof(StuckOnceActivity), input);
 }

@@ -33,9 +33,10 @@ public sealed class WorkflowWorld : IAsyncDisposable
         Sidecar = sidecar;
     }
 
-    public LocalDaprCluster Cluster { get; }
-    public Sidecar Sidecar { get; }
+    public LocalDaprCluster Cluster { get; private set; }
+    public Sidecar Sidecar { get; private set; }
     public DaprWorkflowClient Client { get; private set; } = null!;
+    public IHost FirstWorker => _hosts[0];
 
     public static async Task<WorkflowWorld> StartAsync(Profile profile)
     {
@@ -59,12 +60,34 @@ public sealed class WorkflowWorld : IAsyncDisposable
                 - name: actorStateStore
                   value: "true"{meta}
             """);
-        var cluster = new LocalDaprCluster(LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole()));
-        var sidecar = await cluster.StartSidecarAsync(new SidecarOptions { AppId = "wfapp", HttpPort = 0, ResourcesPaths = [dir], ApiToken = Token });
+        var (cluster, sidecar) = await StartRuntimeAsync(dir);
         var world = new WorkflowWorld(dir, redis, cluster, sidecar);
         var host = await world.StartWorkerAsync();
         world.Client = host.Services.GetRequiredService<DaprWorkflowClient>();
         return world;
+    }
+
+    private static async Task<(LocalDaprCluster, Sidecar)> StartRuntimeAsync(string dir)
+    {
+        var cluster = new LocalDaprCluster(LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole()));
+        var sidecar = await cluster.StartSidecarAsync(new SidecarOptions { AppId = "wfapp", HttpPort = 0, ResourcesPaths = [dir], ApiToken = Token });
+        return (cluster, sidecar);
+    }
+
+    /// <summary>Stops the workers and the runtime, then starts a fresh runtime on the same store and a fresh worker.</summary>
+    public async Task RestartAsync()
+    {
+        foreach (var old in _hosts)
+        {
+            await old.StopAsync();
+            old.Dispose();
+        }
+
+        _hosts.Clear();
+        await Cluster.DisposeAsync();
+        (Cluster, Sidecar) = await StartRuntimeAsync(_dir);
+        var host = await StartWorkerAsync();
+        Client = host.Services.GetRequiredService<DaprWorkflowClient>();
     }
 
     /// <summary>Another worker process of the app: a generic host with every test workflow and activity registered.</summary>
@@ -83,6 +106,15 @@ public sealed class WorkflowWorld : IAsyncDisposable
         await host.StartAsync();
         _hosts.Add(host);
         return host;
+    }
+
+    /// <summary>Stops one worker (its work-item stream closes) without waiting for what it is running.</summary>
+    public async Task StopWorkerAsync(IHost host)
+    {
+        _hosts.Remove(host);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await host.StopAsync(cts.Token);
+        host.Dispose();
     }
 
     public async ValueTask DisposeAsync()

@@ -32,18 +32,23 @@ public sealed class LocalDaprCluster : IActorDirectory, IAsyncDisposable
     private readonly Dictionary<string, Workflows.WorkflowEngine> _workflows = new(StringComparer.Ordinal);
 
     /// <summary>The workflow engine of an app id: every sidecar of that app serves the same one, so its workers share the work.</summary>
-    public Workflows.WorkflowEngine Workflows(string appId)
+    public Workflows.WorkflowEngine Workflows(Sidecar sidecar)
     {
+        Workflows.WorkflowEngine? engine;
         lock (_gate)
         {
-            if (!_workflows.TryGetValue(appId, out var engine))
+            if (_workflows.TryGetValue(sidecar.AppId, out engine))
             {
-                engine = new Workflows.WorkflowEngine(appId, Time);
-                _workflows[appId] = engine;
+                return engine;
             }
 
-            return engine;
+            engine = new Workflows.WorkflowEngine(sidecar.AppId, Time, sidecar.Components.ActorStore?.Store);
+            _workflows[sidecar.AppId] = engine;
         }
+
+        // Start-up takes back what the store holds before the first worker connects (as daprd reloads actor state).
+        engine.LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return engine;
     }
 
     /// <summary>Services served on every sidecar's gRPC port beside dapr.proto.runtime.v1.Dapr, behind the same token check.</summary>
@@ -177,6 +182,11 @@ public sealed class LocalDaprCluster : IActorDirectory, IAsyncDisposable
         foreach (var sidecar in Sidecars)
         {
             await sidecar.DisposeAsync();
+        }
+
+        foreach (var engine in _workflows.Values)
+        {
+            await engine.DisposeAsync();
         }
 
         await Reminders.DisposeAsync();

@@ -132,6 +132,11 @@ internal sealed partial class DaprHttpApi(Sidecar sidecar)
                 return;
         }
 
+        if ((Is("v1.0", "workflows") || Is("v1.0-beta1", "workflows")) && await RouteWorkflowsAsync(context, s, method))
+        {
+            return;
+        }
+
         if (Is("v1.0", "actors", "*", "*") && s.Length >= 5)
         {
             if (await RouteActorsAsync(context, s, method))

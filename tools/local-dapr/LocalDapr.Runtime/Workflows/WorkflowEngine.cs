@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Dapr.DurableTask.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using LocalDapr.Api;
+using LocalDapr.State;
 
 namespace LocalDapr.Workflows;
 
@@ -11,8 +11,9 @@ namespace LocalDapr.Workflows;
 /// at a time, and a turn's actions are recorded into history before their effects (activities, timers, children) are
 /// dispatched, as durabletask-go's backend does.
 /// </summary>
-public sealed class WorkflowEngine(string appId, TimeProvider time)
+public sealed class WorkflowEngine(string appId, TimeProvider time, IStateStore? store) : IAsyncDisposable
 {
+    private readonly WorkflowStore? _store = store is null ? null : new WorkflowStore(store, appId);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, WorkflowRun> _runs = new(StringComparer.Ordinal);
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>();
@@ -26,6 +27,51 @@ public sealed class WorkflowEngine(string appId, TimeProvider time)
         lock (_gate)
         {
             return _runs.Values.Count(r => r.Status == status);
+        }
+    }
+
+    /// <summary>Takes back every instance the store holds: inboxes are dispatched, pending timers re-armed, unfinished activities handed out again.</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        var runs = await _store.LoadAsync(cancellationToken);
+        lock (_gate)
+        {
+            foreach (var run in runs)
+            {
+                _runs[run.Id] = run;
+            }
+
+            foreach (var run in runs.Where(r => !r.IsTerminal))
+            {
+                var seen = run.History.Concat(run.Inbox).ToList();
+                var fired = seen.Where(e => e.TimerFired is not null).Select(e => e.TimerFired.TimerId).ToHashSet();
+                foreach (var timer in run.History.Where(e => e.TimerCreated is not null && !fired.Contains(e.EventId)))
+                {
+                    StartTimer(run.Id, run.ExecutionId, timer.EventId, timer.TimerCreated.FireAt);
+                }
+
+                var done = seen.Select(e => e.TaskCompleted?.TaskScheduledId ?? e.TaskFailed?.TaskScheduledId).OfType<int>().ToHashSet();
+                foreach (var task in run.History.Where(e => e.TaskScheduled is not null && !done.Contains(e.EventId) && !run.CompletedTasks.Contains(e.EventId)))
+                {
+                    _queue.Writer.TryWrite(new WorkItem { ActivityRequest = ActivityItem(run, task.EventId, task.TaskScheduled) });
+                }
+
+                Dispatch(run);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_store is not null)
+        {
+            await _store.FlushAsync();
         }
     }
 
@@ -70,7 +116,8 @@ public sealed class WorkflowEngine(string appId, TimeProvider time)
         var now = time.GetUtcNow();
         var run = new WorkflowRun(id, name) { Input = input, Created = now, LastUpdated = now, Parent = parent, ScheduledStart = start };
         _runs[id] = run;
-        Changed();
+        _store?.SaveIndex(_runs.Keys);
+        Touch(run);
         return run;
     }
 
@@ -234,6 +281,8 @@ public sealed class WorkflowEngine(string appId, TimeProvider time)
 
             var count = 1;
             _runs.Remove(id);
+            _store?.Delete(id);
+            _store?.SaveIndex(_runs.Keys);
             if (recursive)
             {
                 foreach (var child in run.Children)
@@ -411,18 +460,7 @@ public sealed class WorkflowEngine(string appId, TimeProvider time)
                 }
 
                 run.History.Add(Event(id, e => e.TaskScheduled = scheduled));
-                var activity = new ActivityRequest
-                {
-                    Name = task.Name,
-                    WorkflowInstance = new WorkflowInstance { InstanceId = run.Id, ExecutionId = executionId },
-                    TaskId = id,
-                    TaskExecutionId = task.TaskExecutionId,
-                };
-                if (task.Input is not null)
-                {
-                    activity.Input = task.Input;
-                }
-
+                var activity = ActivityItem(run, id, scheduled);
                 effects.Add(() => _queue.Writer.TryWrite(new WorkItem { ActivityRequest = activity }));
                 return false;
             case WorkflowAction.WorkflowActionTypeOneofCase.CreateTimer:
@@ -504,6 +542,23 @@ public sealed class WorkflowEngine(string appId, TimeProvider time)
     }
 
     /// <summary>A fresh execution with the new input; carried-over events and those that arrived meanwhile go to the new one.</summary>
+    private static ActivityRequest ActivityItem(WorkflowRun run, int taskId, TaskScheduledEvent task)
+    {
+        var activity = new ActivityRequest
+        {
+            Name = task.Name,
+            WorkflowInstance = new WorkflowInstance { InstanceId = run.Id, ExecutionId = run.ExecutionId },
+            TaskId = taskId,
+            TaskExecutionId = task.TaskExecutionId,
+        };
+        if (task.Input is not null)
+        {
+            activity.Input = task.Input;
+        }
+
+        return activity;
+    }
+
     private void ContinueAsNew(WorkflowRun run, CompleteWorkflowAction complete)
     {
         var pending = run.Inbox.ToList();
@@ -573,12 +628,12 @@ public sealed class WorkflowEngine(string appId, TimeProvider time)
 
     private void StartTimer(string id, string executionId, int timerId, Timestamp fireAt)
     {
-        var due = fireAt.ToDateTimeOffset() - time.GetUtcNow();
         _ = Task.Run(async () =>
         {
-            if (due > TimeSpan.Zero)
+            // Delays may end a little before the clock reaches fireAt; a timer never fires early.
+            while (fireAt.ToDateTimeOffset() - time.GetUtcNow() is var due && due > TimeSpan.Zero)
             {
-                await Task.Delay(due, time);
+                await Task.Delay(due + TimeSpan.FromMilliseconds(1), time);
             }
 
             lock (_gate)
@@ -646,6 +701,7 @@ public sealed class WorkflowEngine(string appId, TimeProvider time)
     private void Touch(WorkflowRun run)
     {
         run.LastUpdated = time.GetUtcNow();
+        _store?.Save(run);
         Changed();
     }
 

@@ -15,7 +15,7 @@ internal sealed class WorkflowGrpcApi(WorkflowEngine engine)
 {
     public static GrpcServiceBinding Bind(Sidecar sidecar)
     {
-        var engine = sidecar.Cluster.Workflows(sidecar.AppId);
+        var engine = sidecar.Cluster.Workflows(sidecar);
         var api = new WorkflowGrpcApi(engine);
         return new GrpcServiceBinding(OrchestratorServiceReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("TaskHubSidecarService"))
             .Unary<Empty>("Hello", (_, _) => Task.FromResult<IMessage>(new Empty()))
