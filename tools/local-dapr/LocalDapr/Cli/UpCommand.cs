@@ -47,7 +47,9 @@ public static class UpCommand
             await BuildAsync(apps, console);
         }
 
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(new PrefixedLoggerProvider(console, LogLevel.Information)).SetMinimumLevel(LogLevel.Information));
+        // The gRPC listener logs through these loggers: ASP.NET Core's per-request lines (a workflow worker's Hello every 30 s) stay out.
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(new PrefixedLoggerProvider(console, LogLevel.Information))
+            .SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning));
         await using var cluster = new LocalDaprCluster(loggers);
         var processes = new List<AppProcess>();
         using var signals = new StopSignals();
